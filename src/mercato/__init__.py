@@ -1,0 +1,3 @@
+"""Mercato: an e-commerce platform built as Python microservices."""
+
+__version__ = "0.1.0"

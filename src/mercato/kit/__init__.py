@@ -1,0 +1,1 @@
+"""The shared kernel: the only code services share. No domain code lives here."""

@@ -1,0 +1,36 @@
+"""FastAPI dependencies shared by services: the request's session and the app's stores."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato.kit.db import Database
+from mercato.kit.kv import KeyValueStore
+from mercato.kit.settings import Settings
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    database: Database = request.app.state.db
+    async for session in database.session():
+        yield session
+
+
+def get_kv(request: Request) -> KeyValueStore:
+    store: KeyValueStore = request.app.state.kv
+    return store
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+# scope="function": commit before the answer is sent, so a client never sees a success
+# whose transaction then failed.
+Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
+KV = Annotated[KeyValueStore, Depends(get_kv)]
+AppSettings = Annotated[Settings, Depends(get_settings_dep)]

@@ -1,0 +1,181 @@
+"""Pure ASGI middleware every Mercato app runs: request ids, size limits, headers, metrics."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Iterable
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mercato.kit.clients import client_address
+from mercato.kit.context import request_id_var
+from mercato.kit.errors import problem_body
+from mercato.kit.kv import KeyValueUnavailable
+from mercato.kit.observability import observe_request
+from mercato.kit.ratelimit import RateLimiter
+
+log = structlog.get_logger("mercato.access")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+)
+UNMETERED_PATHS = frozenset({"/health", "/metrics"})
+
+
+def request_id_from(headers: Iterable[tuple[bytes, bytes]]) -> str:
+    """The client's `X-Request-ID` when it is sane, else a new one."""
+    for name, value in headers:
+        if name == b"x-request-id":
+            text = value.decode("latin-1")
+            if _REQUEST_ID.match(text):
+                return text
+            break
+    return uuid.uuid4().hex
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+async def send_problem(
+    send: Send, status: int, detail: str, *, code: str, headers: dict[str, str] | None = None
+) -> None:
+    body = problem_body(status, detail, code=code)
+    raw_headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class ServiceMiddleware:
+    """Request id in and out, security headers, a 1 MiB body limit (413), the service's own
+    per-client rate limit, one access-log line and the request metrics."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        service: str,
+        max_body_bytes: int,
+        limiter: RateLimiter | None = None,
+        trusted_proxies: tuple[str, ...] = (),
+    ) -> None:
+        self.app = app
+        self.service = service
+        self.max_body_bytes = max_body_bytes
+        self.limiter = limiter
+        self.trusted_proxies = trusted_proxies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = request_id_from(scope["headers"])
+        token = request_id_var.set(request_id)
+        status = 500
+        extra_headers: list[tuple[bytes, bytes]] = [
+            (b"x-request-id", request_id.encode()),
+            *SECURITY_HEADERS,
+        ]
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), *extra_headers]
+            await send(message)
+
+        try:
+            length = header(scope, b"content-length")
+            if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+                await send_problem(
+                    send_wrapper,
+                    413,
+                    "The request body is larger than 1 MiB.",
+                    code="payload_too_large",
+                )
+                return
+            if (
+                self.limiter is not None
+                and scope["path"] not in UNMETERED_PATHS
+                and not await self._within_rate_limit(scope, send_wrapper, extra_headers)
+            ):
+                return
+            await self.app(scope, self._limited_receive(receive), send_wrapper)
+        except BodyTooLarge:
+            await send_problem(
+                send_wrapper,
+                413,
+                "The request body is larger than 1 MiB.",
+                code="payload_too_large",
+            )
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            observe_request(self.service, scope["method"], template, status, elapsed)
+            log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                duration_ms=round(elapsed * 1000, 2),
+            )
+            request_id_var.reset(token)
+
+    async def _within_rate_limit(
+        self, scope: Scope, send: Send, extra_headers: list[tuple[bytes, bytes]]
+    ) -> bool:
+        assert self.limiter is not None
+        peer = scope.get("client")
+        client = client_address(
+            peer[0] if peer else None, header(scope, b"x-forwarded-for"), self.trusted_proxies
+        )
+        try:
+            decision = await self.limiter.hit(client)
+        except KeyValueUnavailable:
+            # The per-service limit is a second line of defence behind the gateway's: a cache
+            # outage must not take the service down with it.
+            return True
+        if not decision.allowed:
+            await send_problem(
+                send,
+                429,
+                "Too many requests; retry later.",
+                code="rate_limited",
+                headers=decision.headers(),
+            )
+            return False
+        extra_headers += [(k.lower().encode(), v.encode()) for k, v in decision.headers().items()]
+        return True
+
+    def _limited_receive(self, receive: Receive) -> Receive:
+        seen = 0
+        limit = self.max_body_bytes
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge
+            return message
+
+        return limited

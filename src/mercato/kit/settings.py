@@ -1,0 +1,140 @@
+"""Typed settings, read once from `MERCATO_*` environment variables and passed down."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SERVICES: tuple[str, ...] = ("users", "products", "orders", "payments", "notifications")
+"""The domain services, in start-up order."""
+
+SERVICE_PORTS: dict[str, int] = {
+    "users": 3001,
+    "products": 3002,
+    "orders": 3003,
+    "payments": 3004,
+    "notifications": 3005,
+    "gateway": 8080,
+}
+
+DEV_SERVICE_TOKEN = "dev-internal-service-token"
+
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(text: str) -> tuple[int, int]:
+    """`"100/15m"` -> (100, 900): a number of requests per window of seconds."""
+    match = _RATE.match(text)
+    if not match:
+        raise ValueError(f"rate limit {text!r} is not of the form N/15m, N/1h or N/1s")
+    count, amount, unit = match.groups()
+    window = int(amount or "1") * _UNIT_SECONDS[unit]
+    if int(count) < 1 or window < 1:
+        raise ValueError(f"rate limit {text!r} must allow at least one request per window")
+    return int(count), window
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything Mercato reads from its environment. API.md lists the public variables."""
+
+    model_config = SettingsConfigDict(env_prefix="MERCATO_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("var")
+    log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "json"
+
+    users_database_url: str | None = None
+    products_database_url: str | None = None
+    orders_database_url: str | None = None
+    payments_database_url: str | None = None
+    notifications_database_url: str | None = None
+    redis_url: str | None = None
+    kv_prefix: str = ""
+    """Prefix of every key this deployment keeps in the key-value store."""
+
+    host: str = "127.0.0.1"
+    users_url: str = "http://127.0.0.1:3001"
+    products_url: str = "http://127.0.0.1:3002"
+    orders_url: str = "http://127.0.0.1:3003"
+    payments_url: str = "http://127.0.0.1:3004"
+    notifications_url: str = "http://127.0.0.1:3005"
+    gateway_url: str = "http://127.0.0.1:8080"
+    web_url: str = "http://localhost:3000"
+
+    rate_limit: str = "100/15m"
+    auth_rate_limit: str = "20/15m"
+    service_rate_limit: str = "5000/1m"
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"]
+    )
+    smtp_url: str | None = None
+
+    jwt_issuer: str = "mercato-users"
+    jwt_audience: str = "mercato"
+    jwt_private_key: str | None = None
+    """PEM of the users service's signing key; generated under the data dir when absent."""
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_days: int = 30
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    service_token: str = DEV_SERVICE_TOKEN
+    """Credential other services present on `/internal/...` calls."""
+
+    upstream_timeout_seconds: float = 10.0
+    connect_timeout_seconds: float = 2.0
+    max_body_bytes: int = 1024 * 1024
+
+    _split = field_validator("trusted_proxies", "cors_origins", mode="before")(_split_csv)
+
+    @field_validator("rate_limit", "auth_rate_limit", "service_rate_limit")
+    @classmethod
+    def _valid_rate(cls, value: str) -> str:
+        parse_rate(value)
+        return value
+
+    @model_validator(mode="after")
+    def _enforce_non_default_secrets(self) -> Settings:
+        if self.env == "production":
+            if self.service_token == DEV_SERVICE_TOKEN:
+                raise ValueError("MERCATO_SERVICE_TOKEN must be set in production")
+            if self.bcrypt_rounds < 12:
+                raise ValueError("MERCATO_BCRYPT_ROUNDS must be at least 12 in production")
+        return self
+
+    def database_url(self, service: str) -> str:
+        """The service's database: its own URL, else a SQLite file under the data dir."""
+        url: str | None = getattr(self, f"{service}_database_url")
+        if url:
+            return url
+        return f"sqlite+aiosqlite:///{(self.data_dir / f'{service}.db').resolve()}"
+
+    def service_url(self, service: str) -> str:
+        """Where `service` (or `gateway`) listens; `mercato up` binds to this address."""
+        url: str = getattr(self, f"{service}_url")
+        return url.rstrip("/")
+
+    @property
+    def mailbox_dir(self) -> Path:
+        return self.data_dir / "mail"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
