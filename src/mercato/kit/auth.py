@@ -45,6 +45,8 @@ class Principal:
     jti: str
     expires_at: int
     issued_at: float
+    session_id: str | None = None
+    """The refresh-token family this access token was issued with (`sid` claim)."""
 
     @property
     def is_admin(self) -> bool:
@@ -148,6 +150,7 @@ class TokenVerifier:
             jti=str(claims["jti"]),
             expires_at=int(claims["exp"]),
             issued_at=float(claims["iat"]),
+            session_id=str(claims["sid"]) if claims.get("sid") else None,
         )
         await self._check_revocation(principal)
         return principal
