@@ -16,6 +16,9 @@ from typing import Annotated, Any, Literal
 
 import aiohttp
 import jwt
+from cryptography.hazmat.primitives.asymmetric.ed448 import Ed448PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from fastapi import Depends, Request
 from jwt import PyJWK
 
@@ -66,7 +69,7 @@ class KeySource:
         self._keys: dict[str, Any] = dict(keys or {})
         self._jwks_url = jwks_url
         self._refresh_interval = refresh_interval
-        self._fetched_at = 0.0
+        self._fetched_at: float | None = None
         self._lock = asyncio.Lock()
 
     async def key_for(self, kid: str | None) -> Any:
@@ -75,7 +78,10 @@ class KeySource:
             return key
         async with self._lock:
             key = self._lookup(kid)
-            if key is None and time.monotonic() - self._fetched_at > self._refresh_interval:
+            if key is None and (
+                self._fetched_at is None
+                or time.monotonic() - self._fetched_at > self._refresh_interval
+            ):
                 await self._fetch()
                 key = self._lookup(kid)
         return key
@@ -96,6 +102,8 @@ class KeySource:
             ):
                 response.raise_for_status()
                 document = await response.json()
+            if not isinstance(document, dict):
+                raise ValueError("a JWKS document is a JSON object")
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             if not self._keys:
                 raise ServiceUnavailable("The token signing keys cannot be fetched.") from exc
@@ -105,6 +113,16 @@ class KeySource:
                 self._keys[entry["kid"]] = PyJWK(entry).key
             except (KeyError, jwt.PyJWTError):
                 continue
+
+
+def _algorithm_for(key: Any) -> str | None:
+    # Each key verifies with its own algorithm only: PyJWT raises TypeError (a 500) when a
+    # token's `alg` names a different key type, and must never try HS256 with public bytes.
+    if isinstance(key, Ed25519PublicKey | Ed448PublicKey):
+        return "EdDSA"
+    if isinstance(key, RSAPublicKey):
+        return "RS256"
+    return None
 
 
 class TokenVerifier:
@@ -125,11 +143,14 @@ class TokenVerifier:
         key = await self.keys.key_for(kid if isinstance(kid, str) else None)
         if key is None:
             raise Unauthorized("The access token was signed by an unknown key.")
+        algorithm = _algorithm_for(key)
+        if algorithm is None or header["alg"] != algorithm:
+            raise Unauthorized("The access token's algorithm does not match its key.")
         try:
             claims = jwt.decode(
                 token,
                 key,
-                algorithms=ALGORITHMS,
+                algorithms=[algorithm],
                 issuer=self.issuer,
                 audience=self.audience,
                 options={"require": ["sub", "exp", "iat", "jti", "iss", "aud"]},

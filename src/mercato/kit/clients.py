@@ -37,7 +37,15 @@ def client_address(
     if not _is_trusted(peer, trusted):
         return peer
     hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    client = peer
     for hop in reversed(hops):
-        if not _is_trusted(hop, trusted):
-            return hop
-    return hops[0] if hops else peer
+        try:
+            ip = ipaddress.ip_address(hop)
+        except ValueError:
+            # Not an address our proxy could have written: the hop after it is the last
+            # one we can vouch for (and a garbage string never becomes a rate-limit key).
+            return client
+        client = str(ip)
+        if not any(ip in network for network in trusted):
+            return client
+    return client

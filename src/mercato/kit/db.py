@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +74,7 @@ class Database:
     def is_sqlite(self) -> bool:
         return is_sqlite(self.url)
 
-    async def session(self) -> AsyncIterator[AsyncSession]:
+    async def session(self) -> AsyncGenerator[AsyncSession, None]:
         """The request's unit of work: commits when the handler returns, rolls back on error."""
         async with self.sessions() as session:
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -15,8 +16,11 @@ from mercato.kit.settings import Settings
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.db
-    async for session in database.session():
-        yield session
+    # aclosing: when the handler raises, the unit of work rolls back (and lets go of its
+    # connection and SQLite's write lock) now, not whenever the generator is collected.
+    async with aclosing(database.session()) as sessions:
+        async for session in sessions:
+            yield session
 
 
 def get_kv(request: Request) -> KeyValueStore:

@@ -73,10 +73,18 @@ class RedisStore(KeyValueStore):
     return {n, left}
     """
 
-    def __init__(self, url: str) -> None:
-        self._redis = redis_asyncio.Redis.from_url(
-            url, socket_timeout=2.0, socket_connect_timeout=2.0, health_check_interval=30
+    def __init__(self, url: str, *, max_connections: int = 100) -> None:
+        # A blocking pool: past `max_connections` a call waits for a free connection, where
+        # the default pool fails at once ("Too many connections") under a burst of requests.
+        pool = redis_asyncio.BlockingConnectionPool.from_url(
+            url,
+            max_connections=max_connections,
+            timeout=2.0,
+            socket_timeout=2.0,
+            socket_connect_timeout=2.0,
+            health_check_interval=30,
         )
+        self._redis = redis_asyncio.Redis.from_pool(pool)
         self._incr = self._redis.register_script(self._INCR)
 
     async def get(self, key: str) -> bytes | None:
@@ -259,7 +267,10 @@ class SQLiteStore(KeyValueStore):
             conn.execute("DELETE FROM kv WHERE key = ? AND expires_at <= ?", (key, now))
             count, expires = conn.execute(
                 "INSERT INTO kv (key, value, expires_at) VALUES (?, 1, ?) ON CONFLICT (key) "
-                "DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value, expires_at",
+                "DO UPDATE SET value = CAST(value AS INTEGER) + 1, "
+                # a value stored without a TTL becomes a counter of this window, as on Redis
+                "expires_at = COALESCE(kv.expires_at, excluded.expires_at) "
+                "RETURNING value, expires_at",
                 (key, now + ttl),
             ).fetchone()
             left = ttl if expires is None else max(0.0, expires - now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -89,27 +89,42 @@ class ServiceMiddleware:
         request_id = request_id_from(scope["headers"])
         token = request_id_var.set(request_id)
         status = 500
+        started_response = False
+        too_large = False
         extra_headers: list[tuple[bytes, bytes]] = [
             (b"x-request-id", request_id.encode()),
             *SECURITY_HEADERS,
         ]
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started_response
+            if too_large and started_response:
+                return  # the 413 is answered; what the app makes of the cut body is moot
             if message["type"] == "http.response.start":
                 status = message["status"]
+                started_response = True
                 message["headers"] = [*message.get("headers", []), *extra_headers]
             await send(message)
 
-        try:
-            length = header(scope, b"content-length")
-            if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+        async def answer_too_large() -> None:
+            # Answered where the excess is seen: FastAPI turns any error raised while it
+            # reads the body into a 400, so an exception alone would not reach us.
+            nonlocal too_large
+            if not started_response:
                 await send_problem(
                     send_wrapper,
                     413,
                     "The request body is larger than 1 MiB.",
                     code="payload_too_large",
                 )
+            too_large = True
+
+        try:
+            length = header(scope, b"content-length")
+            if length is not None and (
+                not (length.isascii() and length.isdigit()) or int(length) > self.max_body_bytes
+            ):
+                await answer_too_large()
                 return
             if (
                 self.limiter is not None
@@ -117,13 +132,17 @@ class ServiceMiddleware:
                 and not await self._within_rate_limit(scope, send_wrapper, extra_headers)
             ):
                 return
-            await self.app(scope, self._limited_receive(receive), send_wrapper)
+            await self.app(scope, self._limited_receive(receive, answer_too_large), send_wrapper)
         except BodyTooLarge:
+            await answer_too_large()
+        except Exception:
+            # Answered here, not by Starlette's outermost handler, so that the 500 still
+            # carries the request id (in its body and header) and the security headers.
+            if started_response:
+                raise
+            log.error("unhandled_error", path=scope["path"], exc_info=True)
             await send_problem(
-                send_wrapper,
-                413,
-                "The request body is larger than 1 MiB.",
-                code="payload_too_large",
+                send_wrapper, 500, "An unexpected error occurred.", code="internal_error"
             )
         finally:
             elapsed = time.perf_counter() - started
@@ -165,7 +184,9 @@ class ServiceMiddleware:
         extra_headers += [(k.lower().encode(), v.encode()) for k, v in decision.headers().items()]
         return True
 
-    def _limited_receive(self, receive: Receive) -> Receive:
+    def _limited_receive(
+        self, receive: Receive, answer_too_large: Callable[[], Awaitable[None]]
+    ) -> Receive:
         seen = 0
         limit = self.max_body_bytes
 
@@ -175,6 +196,7 @@ class ServiceMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    await answer_too_large()
                     raise BodyTooLarge
             return message
 

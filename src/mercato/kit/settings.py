@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -82,6 +83,8 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"]
     )
     smtp_url: str | None = None
+    gateway_services: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(SERVICES))
+    """The services the gateway's `/health` reports on: `mercato up` passes those it starts."""
 
     jwt_issuer: str = "mercato-users"
     jwt_audience: str = "mercato"
@@ -97,12 +100,30 @@ class Settings(BaseSettings):
     connect_timeout_seconds: float = 2.0
     max_body_bytes: int = 1024 * 1024
 
-    _split = field_validator("trusted_proxies", "cors_origins", mode="before")(_split_csv)
+    _split = field_validator("trusted_proxies", "cors_origins", "gateway_services", mode="before")(
+        _split_csv
+    )
+
+    @field_validator("gateway_services")
+    @classmethod
+    def _known_services(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(SERVICES))
+        if unknown:
+            raise ValueError(f"unknown services {unknown}; known: {', '.join(SERVICES)}")
+        return value
 
     @field_validator("rate_limit", "auth_rate_limit", "service_rate_limit")
     @classmethod
     def _valid_rate(cls, value: str) -> str:
         parse_rate(value)
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        # Refuse at start-up what would otherwise fail on every request.
+        for entry in value:
+            ipaddress.ip_network(entry, strict=False)
         return value
 
     @model_validator(mode="after")
