@@ -1,0 +1,223 @@
+"""Real servers for the gateway tests: uvicorn in a background thread on an ephemeral port,
+a small upstream app, and a raw upstream that drops idle keep-alive connections."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+
+def free_port() -> int:
+    """A port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Running:
+    url: str
+    port: int
+
+
+@contextmanager
+def serve(app: Any, *, lifespan: str = "on") -> Iterator[Running]:
+    """Serve an ASGI app with uvicorn (uvloop + httptools, as in production) until exit."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app,
+        loop="uvloop",
+        http="httptools",
+        lifespan=lifespan,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=1,
+        # As `mercato up` must run the gateway: uvicorn's own proxy-header handling would
+        # believe X-Forwarded-* from 127.0.0.1 whatever MERCATO_TRUSTED_PROXIES says.
+        proxy_headers=False,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.005)
+    try:
+        yield Running(f"http://127.0.0.1:{port}", port)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@dataclass
+class Upstream:
+    """What the test upstream saw, and a switch the streaming route waits on."""
+
+    release_stream: threading.Event = field(default_factory=threading.Event)
+    healthy: bool = True
+
+
+async def _echo(request: Request) -> Response:
+    body = await request.body()
+    return JSONResponse(
+        {
+            "method": request.method,
+            "path": request.url.path,
+            "raw_path": request.scope["raw_path"].decode("latin-1"),
+            "query": request.scope["query_string"].decode("latin-1"),
+            "headers": {k: ",".join(request.headers.getlist(k)) for k in request.headers},
+            "body": body.decode("utf-8", "replace"),
+            "body_length": len(body),
+        },
+        headers={
+            "Set-Cookie": "session=from-upstream; Path=/",
+            "Connection": "keep-alive, X-Upstream-Secret",
+            "X-Upstream-Secret": "hop-only",
+            "X-Frame-Options": "SAMEORIGIN",
+        },
+    )
+
+
+def upstream_app(state: Upstream) -> Starlette:
+    async def hang(_: Request) -> Response:
+        await asyncio.sleep(30)
+        return Response("too late")
+
+    async def stream(_: Request) -> Response:
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b"a" * 65536
+            # The rest only once the test has seen the first chunk: proof of no buffering.
+            await asyncio.to_thread(state.release_stream.wait, 10)
+            for _ in range(127):
+                yield b"b" * 65536
+
+        return StreamingResponse(chunks(), media_type="application/octet-stream")
+
+    async def health(_: Request) -> Response:
+        return JSONResponse(
+            {"status": "ok" if state.healthy else "degraded"},
+            status_code=200 if state.healthy else 503,
+        )
+
+    async def status(request: Request) -> Response:
+        return JSONResponse(
+            {"status": int(request.path_params["code"])},
+            status_code=int(request.path_params["code"]),
+        )
+
+    return Starlette(
+        routes=[
+            Route("/health", health),
+            Route("/api/products/hang", hang),
+            Route("/api/products/stream", stream),
+            Route("/api/products/status/{code:int}", status),
+            Route(
+                "/{path:path}",
+                _echo,
+                methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            ),
+        ]
+    )
+
+
+class IdleClosingUpstream:
+    """Answers the first request on each connection, then treats the connection as idle-closed:
+    the next request on it is read and the socket closed with no answer, the race a pooled
+    client meets when an upstream's keep-alive timeout fires just as a request goes out."""
+
+    def __init__(self) -> None:
+        self.answered = 0
+        self.connections = 0
+        self.port = 0
+        self._ready = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> IdleClosingUpstream:
+        self._thread.start()
+        self._ready.wait(5)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self._loop is not None
+        assert self._stop is not None
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(5)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _run(self) -> None:
+        asyncio.run(self._main())
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        server = await asyncio.start_server(self._connection, "127.0.0.1", 0)
+        self.port = server.sockets[0].getsockname()[1]
+        self._ready.set()
+        async with server:
+            await self._stop.wait()
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            first = True
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value.strip())
+                if length:
+                    await reader.readexactly(length)
+                if not first:
+                    break  # idle-closed: no answer
+                first = False
+                self.answered += 1
+                body = json.dumps({"answered": self.answered}).encode()
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: " + str(len(body)).encode() + b"\r\n"
+                    b"Connection: keep-alive\r\n\r\n" + body
+                )
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+
+async def raw_request(port: int, request: bytes) -> int:
+    """Send bytes as they are (no client normalizes them) and return the answer's status
+    (0 when the server closed without one)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(request)
+        await writer.drain()
+        line = await asyncio.wait_for(reader.readline(), 10)
+    finally:
+        writer.close()
+    parts = line.split()
+    return int(parts[1]) if len(parts) >= 2 and parts[1].isdigit() else 0
