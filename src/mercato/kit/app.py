@@ -77,6 +77,6 @@ def create_service_app(
         service=service,
         max_body_bytes=settings.max_body_bytes,
         limiter=RateLimiter(store, settings.service_rate_limit, namespace=f"svc:{service}"),
-        trusted_proxies=tuple(settings.trusted_proxies),
+        trusted_proxies=tuple(settings.service_trusted_proxies),
     )
     return app

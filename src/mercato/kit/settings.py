@@ -79,6 +79,13 @@ class Settings(BaseSettings):
     auth_rate_limit: str = "20/15m"
     service_rate_limit: str = "5000/1m"
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Proxies in front of the gateway whose `X-Forwarded-For` the gateway believes."""
+    service_trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"]
+    )
+    """Peers whose `X-Forwarded-For` a service believes: the gateway. The default fits
+    `mercato up`, where the gateway runs on this machine; set the gateway's addresses (or
+    network) when it runs elsewhere, so per-IP limits see the real client."""
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"]
     )
@@ -100,9 +107,13 @@ class Settings(BaseSettings):
     connect_timeout_seconds: float = 2.0
     max_body_bytes: int = 1024 * 1024
 
-    _split = field_validator("trusted_proxies", "cors_origins", "gateway_services", mode="before")(
-        _split_csv
-    )
+    _split = field_validator(
+        "trusted_proxies",
+        "service_trusted_proxies",
+        "cors_origins",
+        "gateway_services",
+        mode="before",
+    )(_split_csv)
 
     @field_validator("gateway_services")
     @classmethod
@@ -118,7 +129,7 @@ class Settings(BaseSettings):
         parse_rate(value)
         return value
 
-    @field_validator("trusted_proxies")
+    @field_validator("trusted_proxies", "service_trusted_proxies")
     @classmethod
     def _valid_networks(cls, value: list[str]) -> list[str]:
         # Refuse at start-up what would otherwise fail on every request.

@@ -1,0 +1,139 @@
+"""The `mercato` command: run the whole stack, migrate databases, create an admin."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from mercato import __version__
+from mercato.cli.stack import (
+    GATEWAY,
+    components,
+    migrated_services,
+    port_in_use,
+    uvicorn_command,
+)
+from mercato.cli.supervisor import Supervisor
+from mercato.kit.errors import MercatoError
+from mercato.kit.migrations import upgrade
+from mercato.kit.settings import Settings
+
+app = typer.Typer(
+    name="mercato",
+    help="Mercato, an e-commerce platform built as Python microservices.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+
+
+def fail(message: str) -> typer.Exit:
+    console.print(f"[bold red]mercato: {message}[/]", soft_wrap=True)
+    return typer.Exit(1)
+
+
+def migrate_services(settings: Settings, services: list[str]) -> None:
+    for service in services:
+        with console.status(f"migrating {service}..."):
+            try:
+                upgrade(service, settings.database_url(service))
+            except Exception as exc:  # any failure here stops the command with its reason
+                raise fail(f"migrating {service} failed: {type(exc).__name__}: {exc}") from exc
+        console.print(f"[green]✓[/] {service} database is up to date")
+
+
+@app.command()
+def up(
+    ready_timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for every /health to answer 200.")
+    ] = 60.0,
+) -> None:
+    """Migrate every service, start them and the gateway, and stop them all on Ctrl-C."""
+    settings = Settings()
+    stack = components(settings)
+    if not stack:
+        raise fail("no service is installed: nothing to start")
+    taken = [c for c in stack if port_in_use(c.host, c.port)]
+    for component in taken:
+        console.print(
+            f"[bold red]mercato: port {component.port} on {component.host} is already in use;"
+            f" {component.name} cannot listen on {component.url}.[/] Stop whatever holds it"
+            f" (another `mercato up`?) or set MERCATO_{component.name.upper()}_URL.",
+            soft_wrap=True,
+        )
+    if taken:
+        raise typer.Exit(1)
+    migrate_services(settings, migrated_services())
+
+    data_dir = settings.data_dir.resolve()
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "MERCATO_DATA_DIR": str(data_dir),
+        # The gateway's aggregated /health covers exactly the services started here.
+        "MERCATO_GATEWAY_SERVICES": ",".join(c.name for c in stack if c.name != GATEWAY),
+    }
+    commands = {c.name: uvicorn_command(sys.executable, c) for c in stack}
+    notes = [
+        f"  {'mailbox (emails)':<20} {settings.mailbox_dir.resolve()}",
+        "An admin: .venv/bin/mercato create-admin --email you@example.com",
+    ]
+    supervisor = Supervisor(
+        stack, commands, env, console, ready_timeout=ready_timeout, ready_notes=notes
+    )
+    code = asyncio.run(supervisor.run())
+    if code == 0:
+        console.print(f"Data (databases, keys, mailbox) stays in {data_dir}.")
+    raise typer.Exit(code)
+
+
+@app.command()
+def migrate(
+    service: Annotated[
+        str | None, typer.Argument(help="Only this service (default: every service).")
+    ] = None,
+) -> None:
+    """Bring the services' databases to the latest migration."""
+    services = migrated_services()
+    if service is not None:
+        if service not in services:
+            raise fail(f"no migrations for {service!r}; services with a database: {services}")
+        services = [service]
+    migrate_services(Settings(), services)
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="The admin's email (an existing user is promoted).")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            confirmation_prompt=True,
+            hide_input=True,
+            help="Asked for when omitted.",
+        ),
+    ],
+    name: Annotated[str, typer.Option(help="Display name of a new account.")] = "Admin",
+) -> None:
+    """Create an admin account, or promote an existing user to admin."""
+    from mercato.users.admin import create_admin as create_or_promote
+
+    settings = Settings()
+    migrate_services(settings, ["users"])
+    try:
+        outcome = asyncio.run(create_or_promote(settings, email, password, name))
+    except MercatoError as exc:
+        raise fail(exc.detail) from exc
+    console.print(f"[green]✓[/] admin {email} {outcome}", highlight=False)
+
+
+@app.command()
+def version() -> None:
+    """Print Mercato's version."""
+    console.print(__version__, highlight=False)

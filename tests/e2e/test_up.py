@@ -1,0 +1,164 @@
+"""`mercato up` end to end: real processes, real ports, everything through the gateway."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import uuid
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from .conftest import Launch
+from .running import RunningStack, mercato, nothing_listens
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "correct horse battery"
+
+
+def unique_email(tag: str) -> str:
+    return f"{tag}-{uuid.uuid4().hex[:12]}@example.com"
+
+
+def gateway(stack: RunningStack) -> httpx.Client:
+    return httpx.Client(base_url=stack.gateway, timeout=15)
+
+
+def assert_all_stopped(stack: RunningStack) -> None:
+    """No process `up` started is alive, and nothing listens on their ports any more."""
+    children = stack.children
+    assert set(children) >= {"users", "gateway"}, stack.output
+    for name, (pid, url) in children.items():
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+        assert nothing_listens(url), f"{name} still listens on {url}"
+
+
+class TestThroughTheGateway:
+    def test_register_login_me_logout(self, stack: RunningStack) -> None:
+        email = unique_email("shopper")
+        with gateway(stack) as client:
+            registered = client.post(
+                "/api/auth/register", json={"email": email, "password": PASSWORD, "name": "Ada"}
+            )
+            assert registered.status_code == 201, registered.text
+            assert registered.json()["user"]["email"] == email
+
+            login = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+            assert login.status_code == 200, login.text
+            tokens = login.json()
+            bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+
+            me = client.get("/api/auth/me", headers=bearer)
+            assert me.status_code == 200
+            assert me.json()["email"] == email
+            assert me.json()["role"] == "customer"
+
+            logout = client.post(
+                "/api/auth/logout", headers=bearer, json={"refresh_token": tokens["refresh_token"]}
+            )
+            assert logout.status_code == 204
+            after = client.get("/api/auth/me", headers=bearer)
+            assert after.status_code == 401
+            assert after.headers["content-type"].startswith("application/problem+json")
+
+    @pytest.mark.parametrize("path", ["/api/no-such-thing", "/internal/users/anything", "/nope"])
+    def test_unrouted_paths_answer_404_problems(self, stack: RunningStack, path: str) -> None:
+        with gateway(stack) as client:
+            answer = client.get(path)
+        assert answer.status_code == 404
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert answer.json()["status"] == 404
+        assert answer.headers["x-request-id"]
+
+    def test_health_lists_the_services_up_started(self, stack: RunningStack) -> None:
+        with gateway(stack) as client:
+            answer = client.get("/health")
+        assert answer.status_code == 200
+        body = answer.json()
+        assert body["status"] == "ok"
+        # Only what `up` started is aggregated: the later services are not installed yet.
+        assert set(body["services"]) == set(stack.children) - {"gateway"}
+        assert body["services"]["users"]["status"] == "ok"
+
+    def test_create_admin_then_list_users(self, stack: RunningStack) -> None:
+        email = unique_email("admin")
+        created = subprocess.run(
+            mercato("create-admin", "--email", email, "--password", PASSWORD, "--name", "Root"),
+            env=stack.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert created.returncode == 0, created.stdout + created.stderr
+        assert f"admin {email} created" in created.stdout
+        with gateway(stack) as client:
+            login = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+            assert login.status_code == 200, login.text
+            assert login.json()["user"]["role"] == "admin"
+            bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            listed = client.get("/api/users", params={"q": email}, headers=bearer)
+        assert listed.status_code == 200, listed.text
+        assert [user["email"] for user in listed.json()["items"]] == [email]
+
+    def test_create_admin_promotes_an_existing_customer(self, stack: RunningStack) -> None:
+        email = unique_email("promoted")
+        with gateway(stack) as client:
+            registered = client.post(
+                "/api/auth/register", json={"email": email, "password": PASSWORD, "name": "Bo"}
+            )
+            assert registered.status_code == 201
+            promoted = subprocess.run(
+                mercato("create-admin", "--email", email, "--password", "ignored-password"),
+                env=stack.env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert promoted.returncode == 0, promoted.stdout + promoted.stderr
+            assert f"admin {email} promoted" in promoted.stdout
+            login = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+        assert login.json()["user"]["role"] == "admin"
+
+
+class TestStopping:
+    def test_ctrl_c_stops_every_process(self, launch: Launch) -> None:
+        stack = launch()
+        stack.wait_until_ready()
+        assert httpx.get(f"{stack.gateway}/health").status_code == 200
+        stack.process.send_signal(signal.SIGINT)
+        assert stack.wait_exit(timeout=20) == 0, stack.output
+        assert_all_stopped(stack)
+        assert "every process has stopped" in stack.output
+
+    def test_a_dying_service_stops_the_stack_loudly(self, launch: Launch) -> None:
+        stack = launch()
+        stack.wait_until_ready()
+        users_pid, _ = stack.children["users"]
+        os.kill(users_pid, signal.SIGKILL)
+        assert stack.wait_exit(timeout=20) != 0
+        assert (
+            f"mercato: users (pid {users_pid}) exited on its own, killed by SIGKILL" in stack.output
+        )
+        assert "users DIED" in stack.output
+        assert_all_stopped(stack)
+
+
+def test_a_taken_port_is_refused_before_anything_starts(
+    launch: Launch, new_env: Callable[[], dict[str, str]]
+) -> None:
+    env = new_env()
+    host, port = env["MERCATO_GATEWAY_URL"].removeprefix("http://").split(":")
+    with socket.socket() as squatter:
+        squatter.bind((host, int(port)))
+        squatter.listen()
+        stack = launch(env)
+        assert stack.wait_exit(timeout=30) == 1
+    assert f"port {port} on {host} is already in use" in stack.output
+    assert "gateway cannot listen" in stack.output
+    assert stack.children == {}
+    assert nothing_listens(env["MERCATO_USERS_URL"])
