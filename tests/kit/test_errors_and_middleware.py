@@ -301,3 +301,23 @@ async def test_metrics_count_requests_by_route_template(kv: KeyValueStore) -> No
     assert "/items/1" not in text
     latency = f'method="GET",route="/items/{{item_id}}",service="{service}"'
     assert f"mercato_http_request_duration_seconds_count{{{latency}}} 4.0" in text
+
+
+async def test_nul_characters_in_the_url_answer_400_before_any_route() -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+    seen: list[str] = []
+
+    @app.get("/things")
+    async def things(q: str = "") -> dict[str, str]:
+        seen.append(q)
+        return {"q": q}
+
+    app.add_middleware(ServiceMiddleware, service="test", max_body_bytes=1024)
+    transport = httpx.ASGITransport(app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/things?q=a%00b")
+        assert response.status_code == 400
+        assert response.headers["content-type"] == "application/problem+json"
+        assert (await client.get("/things?q=ab")).json() == {"q": "ab"}
+    assert seen == ["ab"]

@@ -58,6 +58,13 @@ async def send_problem(
     await send({"type": "http.response.body", "body": body})
 
 
+def _has_nul(scope: Scope) -> bool:
+    # No database stores U+0000 in text (PostgreSQL refuses it with an error), so a path or
+    # query parameter carrying one is refused before any route sees it.
+    query: bytes = scope["query_string"]
+    return "\x00" in scope["path"] or b"%00" in query or b"\x00" in query
+
+
 class BodyTooLarge(Exception):
     pass
 
@@ -125,6 +132,14 @@ class ServiceMiddleware:
                 not (length.isascii() and length.isdigit()) or int(length) > self.max_body_bytes
             ):
                 await answer_too_large()
+                return
+            if _has_nul(scope):
+                await send_problem(
+                    send_wrapper,
+                    400,
+                    "The URL must not contain NUL characters.",
+                    code="bad_request",
+                )
                 return
             if (
                 self.limiter is not None

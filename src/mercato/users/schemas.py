@@ -16,6 +16,7 @@ from pydantic import (
     field_validator,
 )
 
+from mercato.kit.schemas import RequestModel
 from mercato.users.passwords import password_problem
 
 
@@ -36,10 +37,8 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1
 Token = Annotated[str, Field(min_length=1, max_length=4096)]
 
 
-class Request(BaseModel):
+class Request(RequestModel):
     """Unknown fields are refused: `role` cannot be smuggled into any body."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class RegisterRequest(Request):

@@ -1,0 +1,36 @@
+"""The base of every request body: unknown fields refused, NUL characters refused.
+
+PostgreSQL cannot store U+0000 in text (it answers an encoding error, which would surface as a
+500), and no shop field has a use for it, so it is a validation error on every backend alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+NUL = "\x00"
+
+
+def contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(contains_nul(item) for item in value)
+    return False
+
+
+class RequestModel(BaseModel):
+    """Unknown fields are refused (so `role` cannot be smuggled into a body)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        if contains_nul(value):
+            raise ValueError("must not contain NUL characters")
+        return value
