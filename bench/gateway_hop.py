@@ -246,36 +246,22 @@ def measure_backend(
                 env=env,
                 check=True,
             )
-            users = start_uvicorn(
-                f"{key}-users",
-                "mercato.users.app:create_app",
-                env,
-                work,
-                factory=True,
-                port=users_port,
-            )
-            servers.append(users)
-            users.wait_ready()
-            targets: Targets = {"direct": (users.url + ME, [users])}
-            if with_gateway:
-                gateway = start_uvicorn(
-                    f"{key}-gateway",
-                    "mercato.gateway.app:create_app",
+            users = ready(
+                servers,
+                start_uvicorn(
+                    f"{key}-users",
+                    "mercato.users.app:create_app",
                     env,
                     work,
                     factory=True,
-                    port=gateway_port,
-                )
-                # Its /health is 503 while the services the bench does not start are down.
-                gateway.ready_statuses = (200, 503)
-                servers.append(gateway)
-                gateway.wait_ready()
-                targets["gateway"] = (gateway.url + ME, [gateway, users])
-            nginx = start_nginx(
-                f"{key}-nginx", users_port, work, port=nginx_port, health_path="/health"
+                    port=users_port,
+                ),
             )
-            servers.append(nginx)
-            nginx.wait_ready()
+            targets: Targets = {"direct": (users.url + ME, [users])}
+            if with_gateway:
+                gateway = start_gateway(f"{key}-gateway", env, work, gateway_port, servers)
+                targets["gateway"] = (gateway.url + ME, [gateway, users])
+            nginx = start_nginx_before(f"{key}-nginx", users_port, work, nginx_port, servers)
             targets["nginx"] = (nginx.url + ME, [nginx, users])
             if with_gateway and args.hop_alone:
                 targets.update(hop_alone(key, env, work, servers))
@@ -300,36 +286,54 @@ def measure_backend(
             stop_all(servers)
 
 
+def ready(servers: list[Server], server: Server) -> Server:
+    """Keep `server` for the teardown, then wait until it answers."""
+    servers.append(server)
+    server.wait_ready()
+    return server
+
+
+def start_gateway(
+    name: str, env: dict[str, str], work: Path, port: int, servers: list[Server]
+) -> Server:
+    """The gateway under uvicorn, in front of the users URL `env` names."""
+    gateway = start_uvicorn(
+        name, "mercato.gateway.app:create_app", env, work, factory=True, port=port
+    )
+    # Its /health is 503 while the services the bench does not start are down.
+    gateway.ready_statuses = (200, 503)
+    return ready(servers, gateway)
+
+
+def start_nginx_before(
+    name: str, upstream_port: int, work: Path, port: int, servers: list[Server]
+) -> Server:
+    """nginx proxying to the server on `upstream_port`: the reference hop."""
+    return ready(servers, start_nginx(name, upstream_port, work, port=port, health_path="/health"))
+
+
 def hop_alone(key: str, env: dict[str, str], work: Path, servers: list[Server]) -> Targets:
     """The same two hops in front of the hello-world instead of the users service: with
     `/me` costing milliseconds upstream, only this shows what the hop itself costs."""
-    hello = start_uvicorn(
-        f"{key}-hello", "bench.hello_app:app", _plain_env(), work, factory=False, port=free_port()
+    hello = ready(
+        servers,
+        start_uvicorn(
+            f"{key}-hello",
+            "bench.hello_app:app",
+            _plain_env(),
+            work,
+            factory=False,
+            port=free_port(),
+        ),
     )
-    servers.append(hello)
-    hello.wait_ready()
     gateway_port = free_port()
     gateway_env = {
         **env,
         "MERCATO_USERS_URL": hello.url,
         "MERCATO_GATEWAY_URL": f"http://127.0.0.1:{gateway_port}",
     }
-    gateway = start_uvicorn(
-        f"{key}-gateway-hello",
-        "mercato.gateway.app:create_app",
-        gateway_env,
-        work,
-        factory=True,
-        port=gateway_port,
-    )
-    gateway.ready_statuses = (200, 503)
-    servers.append(gateway)
-    gateway.wait_ready()
-    nginx = start_nginx(
-        f"{key}-nginx-hello", hello.port, work, port=free_port(), health_path="/health"
-    )
-    servers.append(nginx)
-    nginx.wait_ready()
+    gateway = start_gateway(f"{key}-gateway-hello", gateway_env, work, gateway_port, servers)
+    nginx = start_nginx_before(f"{key}-nginx-hello", hello.port, work, free_port(), servers)
     return {
         "hello-direct": (hello.url + ME, [hello]),
         "gateway-hello": (gateway.url + ME, [gateway, hello]),

@@ -7,23 +7,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from mercato import __version__
 from mercato.cli import app
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def env(backend: Any, tmp_path: Path) -> dict[str, str]:
-    """A fresh data dir; on PostgreSQL the run's (already migrated) databases."""
-    values = {"MERCATO_DATA_DIR": str(tmp_path / "var"), "MERCATO_BCRYPT_ROUNDS": "4"}
-    if backend.name == "postgres":
-        for service, url in backend.database_urls.items():
-            values[f"MERCATO_{service.upper()}_DATABASE_URL"] = url
-    return values
 
 
 def test_version() -> None:

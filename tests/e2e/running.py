@@ -126,6 +126,10 @@ class RunningStack:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(20)
         self.kill_leftovers()
+        # The reader ends at the pipe's EOF; then the pipe is closed here, not by the GC.
+        self._reader.join(5)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
     def kill_leftovers(self) -> None:
         """Teardown: whatever a failed test left running, by the pids this stack started."""

@@ -28,6 +28,19 @@ def gateway(stack: RunningStack) -> httpx.Client:
     return httpx.Client(base_url=stack.gateway, timeout=15)
 
 
+def create_admin(
+    stack: RunningStack, email: str, password: str, *options: str
+) -> subprocess.CompletedProcess[str]:
+    """`mercato create-admin` run as an operator would, beside the running stack."""
+    return subprocess.run(
+        mercato("create-admin", "--email", email, "--password", password, *options),
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def assert_all_stopped(stack: RunningStack) -> None:
     """No process `up` started is alive, and nothing listens on their ports any more."""
     children = stack.children
@@ -85,15 +98,16 @@ class TestThroughTheGateway:
         assert set(body["services"]) == set(stack.children) - {"gateway"}
         assert body["services"]["users"]["status"] == "ok"
 
+    def test_no_answer_names_the_server_software(self, stack: RunningStack) -> None:
+        _, users_url = stack.children["users"]
+        urls = [f"{stack.gateway}/health", f"{stack.gateway}/api/auth/me", f"{users_url}/health"]
+        for url in urls:
+            answer = httpx.get(url, timeout=15)
+            assert "server" not in answer.headers, (url, answer.headers["server"])
+
     def test_create_admin_then_list_users(self, stack: RunningStack) -> None:
         email = unique_email("admin")
-        created = subprocess.run(
-            mercato("create-admin", "--email", email, "--password", PASSWORD, "--name", "Root"),
-            env=stack.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        created = create_admin(stack, email, PASSWORD, "--name", "Root")
         assert created.returncode == 0, created.stdout + created.stderr
         assert f"admin {email} created" in created.stdout
         with gateway(stack) as client:
@@ -112,13 +126,7 @@ class TestThroughTheGateway:
                 "/api/auth/register", json={"email": email, "password": PASSWORD, "name": "Bo"}
             )
             assert registered.status_code == 201
-            promoted = subprocess.run(
-                mercato("create-admin", "--email", email, "--password", "ignored-password"),
-                env=stack.env,
-                capture_output=True,
-                text=True,
-                timeout=60,
-            )
+            promoted = create_admin(stack, email, "ignored-password")
             assert promoted.returncode == 0, promoted.stdout + promoted.stderr
             assert f"admin {email} promoted" in promoted.stdout
             login = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})

@@ -221,3 +221,49 @@ async def raw_request(port: int, request: bytes) -> int:
         writer.close()
     parts = line.split()
     return int(parts[1]) if len(parts) >= 2 and parts[1].isdigit() else 0
+
+
+class RawUpstream(IdleClosingUpstream):
+    """Answers each request with the bytes of `ANSWERS[path]` as written there, to pin how
+    the gateway reads answers framed every way HTTP/1.1 allows (and closes after those that
+    end with the connection)."""
+
+    ANSWERS: dict[bytes, tuple[bytes, bool]] = {
+        b"/api/users/until-close": (
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nread until the end",
+            True,
+        ),
+        b"/api/users/chunked": (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+            False,
+        ),
+        b"/api/users/not-modified": (
+            b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\nContent-Length: 99\r\n\r\n',
+            False,
+        ),
+        b"/api/users/sized": (b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nsized", False),
+        b"/api/users/closing": (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbye!",
+            True,
+        ),
+    }
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                method, target = head.split(b" ", 2)[:2]
+                answer, close = self.ANSWERS[target]
+                if method == b"HEAD":
+                    answer = answer.partition(b"\r\n\r\n")[0] + b"\r\n\r\n"
+                self.answered += 1
+                writer.write(answer)
+                await writer.drain()
+                if close:
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()

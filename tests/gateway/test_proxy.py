@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 
 from gateway.conftest import GatewayFactory
-from gateway.servers import IdleClosingUpstream, Running, Upstream
+from gateway.servers import IdleClosingUpstream, RawUpstream, Running, Upstream
 
 MiB = 1024 * 1024
 
@@ -194,3 +194,33 @@ class TestUpstreamFailures:
 
         assert [r.status_code for r in responses] == [200] * 200
         assert {r.json()["path"] for r in responses} == {f"/api/products/{n}" for n in range(200)}
+
+
+class TestAnswerFraming:
+    async def test_every_framing_is_relayed_and_the_pool_stays_in_step(
+        self, start_gateway: GatewayFactory
+    ) -> None:
+        with RawUpstream() as raw:
+            gateway = start_gateway(users_url=raw.url)
+            async with client() as http:
+                until_close = await http.get(gateway + "/api/users/until-close")
+                chunked = await http.get(gateway + "/api/users/chunked")
+                head = await http.head(gateway + "/api/users/sized")
+                not_modified = await http.get(gateway + "/api/users/not-modified")
+                sized = await http.get(gateway + "/api/users/sized")
+                closing = await http.get(gateway + "/api/users/closing")
+                after_close = await http.get(gateway + "/api/users/sized")
+
+        assert (until_close.status_code, until_close.text) == (200, "read until the end")
+        assert (chunked.status_code, chunked.text) == (200, "hello world")
+        assert (head.status_code, head.content) == (200, b"")
+        assert head.headers["content-length"] == "5"
+        assert (not_modified.status_code, not_modified.content) == (304, b"")
+        assert not_modified.headers["etag"] == '"v1"'
+        # HEAD and 304 sent no body: had the gateway waited for one, these would be wrong.
+        assert (sized.status_code, sized.text) == (200, "sized")
+        assert (closing.status_code, closing.text) == (200, "bye!")
+        assert (after_close.status_code, after_close.text) == (200, "sized")
+        assert raw.answered == 7
+        # One connection per answer that ended it, one kept for the rest.
+        assert raw.connections == 3

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -33,7 +34,7 @@ from mercato.kit.auth import (
     revoked_before_key,
     revoked_token_key,
 )
-from mercato.kit.errors import PROBLEM_JSON, install_error_handlers
+from mercato.kit.errors import PROBLEM_JSON, Unauthorized, install_error_handlers
 from mercato.kit.kv import KeyValueStore, RedisStore, SQLiteStore
 from mercato.kit.settings import Settings
 
@@ -167,6 +168,36 @@ class TestVerifier:
             session_id="family-1",
         )
         assert principal.is_admin
+
+    async def test_a_remembered_token_is_refused_once_it_expires(self, kv: KeyValueStore) -> None:
+        verifier = TokenVerifier(
+            KeySource({KID: SIGNING_KEY.public_key()}), kv, issuer=ISSUER, audience=AUDIENCE
+        )
+        # Expired 3-4 s ago: inside the 5 s leeway until the second `exp + 5`.
+        exp = math.ceil(time.time()) - 4
+        token = access_token(exp=exp)
+        assert (await verifier.verify(token)).expires_at < time.time()
+        assert await verifier.verify(token)  # now answered from what it remembers
+
+        await asyncio.sleep(exp + 5.05 - time.time())
+
+        with pytest.raises(Unauthorized, match="expired"):
+            await verifier.verify(token)
+
+    async def test_verifies_right_beyond_what_it_remembers(self, kv: KeyValueStore) -> None:
+        verifier = TokenVerifier(
+            KeySource({KID: SIGNING_KEY.public_key()}),
+            kv,
+            issuer=ISSUER,
+            audience=AUDIENCE,
+            remember=1,
+        )
+        users = [str(uuid.uuid4()) for _ in range(3)]
+        tokens = [access_token(sub=user) for user in users]
+        for _ in range(2):
+            assert [(await verifier.verify(t)).user_id for t in tokens] == users
+        with pytest.raises(Unauthorized):
+            await verifier.verify(tampered_signature())
 
     async def test_a_single_key_needs_no_kid(self, client: httpx.AsyncClient) -> None:
         response = await client.get("/me", headers=bearer(access_token(kid=None)))

@@ -15,10 +15,10 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Column, Integer, MetaData, String, Table, select, update
+from sqlalchemy import Column, Integer, MetaData, String, Table, event, select, update
 
 from mercato.kit.db import Database
-from mercato.kit.deps import Session
+from mercato.kit.deps import ReadSession, Session
 from mercato.kit.errors import Conflict, install_error_handlers
 from mercato.kit.migrations import alembic_config
 
@@ -153,6 +153,93 @@ async def test_sqlite_read_then_increment_is_serialised(tmp_path: Path) -> None:
     async with db.engine.connect() as conn:
         assert (await conn.execute(select(counters.c.value))).scalar_one() == 20
     await db.dispose()
+
+
+class TestReadSession:
+    async def test_reads_what_is_committed(self, database: Database) -> None:
+        async with asynccontextmanager(database.session)() as session:
+            await session.execute(notes.insert().values(text="committed"))
+        async with asynccontextmanager(database.read_session)() as session:
+            assert (await session.execute(select(notes.c.text))).scalars().all() == ["committed"]
+
+    async def test_serves_a_route_that_only_reads(self, database: Database) -> None:
+        app = FastAPI()
+        app.state.db = database
+
+        @app.get("/notes")
+        async def list_notes(session: ReadSession) -> list[str]:
+            return list((await session.execute(select(notes.c.text))).scalars())
+
+        async with asynccontextmanager(database.session)() as session:
+            await session.execute(notes.insert().values(text="listed"))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
+            for _ in range(3):
+                response = await client.get("/notes")
+                assert response.status_code == 200
+                assert response.json() == ["listed"]
+
+
+@asynccontextmanager
+async def sqlite_notes(tmp_path: Path) -> AsyncIterator[Database]:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'notes.db'}")
+    async with db.engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
+async def test_sqlite_read_does_not_wait_for_a_writer_but_a_write_does(tmp_path: Path) -> None:
+    async with sqlite_notes(tmp_path) as db:
+        async with asynccontextmanager(db.session)() as session:
+            await session.execute(notes.insert().values(text="before"))
+
+        async def read() -> list[str]:
+            async with asynccontextmanager(db.read_session)() as session:
+                return list((await session.execute(select(notes.c.text))).scalars())
+
+        async def write(text: str) -> None:
+            async with asynccontextmanager(db.session)() as session:
+                await session.execute(notes.insert().values(text=text))
+
+        writer_holds_the_lock = asyncio.Event()
+        release = asyncio.Event()
+
+        async def slow_writer() -> None:
+            async with asynccontextmanager(db.session)() as session:
+                await session.execute(notes.insert().values(text="slow"))
+                writer_holds_the_lock.set()
+                await release.wait()
+
+        slow = asyncio.create_task(slow_writer())
+        await writer_holds_the_lock.wait()
+        # The writer holds SQLite's write lock: a read answers at once, from the last commit
+        # (busy_timeout is 30 s, so a read that queued would show here as a timeout).
+        assert await asyncio.wait_for(read(), timeout=2) == ["before"]
+        second = asyncio.create_task(write("second"))
+        await asyncio.sleep(0.3)
+        assert not second.done()  # a write unit of work queues behind the writer
+        release.set()
+        await asyncio.wait_for(asyncio.gather(slow, second), timeout=10)
+        assert sorted(await read()) == ["before", "second", "slow"]
+
+
+async def test_sqlite_units_of_work_reuse_pooled_connections(tmp_path: Path) -> None:
+    async with sqlite_notes(tmp_path) as db:
+        opened: list[object] = []
+        event.listen(db.engine.sync_engine, "connect", lambda conn, _: opened.append(conn))
+        for n in range(10):
+            async with asynccontextmanager(db.session)() as session:
+                await session.execute(notes.insert().values(text=f"note {n}"))
+            async with asynccontextmanager(db.read_session)() as session:
+                assert len((await session.execute(select(notes.c.id))).all()) == n + 1
+        assert len(opened) <= 1
+        # The pooled connection kept the connect-time PRAGMAs.
+        async with db.engine.connect() as conn:
+            assert (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
+            assert (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
 
 
 ENV_PY = """

@@ -157,6 +157,15 @@ class TestCounters:
         assert ttl is not None
         assert 0 < ttl <= 60
 
+    async def test_incr_by_an_amount_owns_that_many_counts(self, store: KeyValueStore) -> None:
+        assert (await store.incr("block", 60, 5))[0] == 5
+        assert (await store.incr("block", 60))[0] == 6
+        results = await asyncio.gather(*(store.incr("blocks", 60, 3) for _ in range(50)))
+        assert sorted(count for count, _ in results) == list(range(3, 151, 3))
+        ttl = await store.ttl("blocks")
+        assert ttl is not None
+        assert 0 < ttl <= 60
+
     async def test_concurrent_tasks_see_every_count_once(self, store: KeyValueStore) -> None:
         results = await asyncio.gather(*(store.incr("race", 60) for _ in range(300)))
         assert sorted(count for count, _ in results) == list(range(1, 301))

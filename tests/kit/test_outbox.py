@@ -7,7 +7,7 @@ import os
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -16,7 +16,16 @@ from prometheus_client import REGISTRY
 from sqlalchemy import MetaData, Table, select
 
 from mercato.kit.db import Database
-from mercato.kit.outbox import OutboxEvent, OutboxRelay, enqueue, outbox_table
+from mercato.kit.outbox import (
+    OutboxEvent,
+    OutboxRelay,
+    dead_letters,
+    enqueue,
+    outbox_table,
+    purge_delivered,
+    requeue_dead,
+    status_counts,
+)
 
 POSTGRES_URL = os.environ.get(
     "MERCATO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -286,3 +295,50 @@ def test_two_outboxes_in_one_database_have_distinct_index_names() -> None:
     first, second = outbox_table(metadata), outbox_table(metadata, "orders_outbox")
     assert {index.name for index in first.indexes} == {"ix_outbox_status_available_at"}
     assert {index.name for index in second.indexes} == {"ix_orders_outbox_status_available_at"}
+
+
+async def give_up_on_everything_pending(database: Database, table: Table) -> None:
+    """Relay the pending events to a consumer that stays down, with no retry: all go dead."""
+    relay = OutboxRelay(
+        database, table, Consumer(failures=100), service="test-dead", max_attempts=1
+    )
+    await drain(relay)
+
+
+class TestDeadLetters:
+    async def test_requeued_events_are_delivered_again(
+        self, database: Database, table: Table, service: str
+    ) -> None:
+        chosen = await enqueue_committed(database, table)
+        other = await enqueue_committed(database, table)
+        await give_up_on_everything_pending(database, table)
+        assert await status_counts(database, table) == {"dead": 2}
+        dead = await dead_letters(database, table)
+        assert [(d.id, d.attempts) for d in dead] == [(chosen, 1), (other, 1)]
+        assert dead[0].last_error == f"ConnectionError: consumer down for {chosen}"
+
+        assert await requeue_dead(database, table, [chosen, str(uuid.uuid4())]) == 1
+        row = (await outbox_rows(database, table))[chosen]
+        assert (row.status, row.attempts) == ("pending", 0)
+
+        consumer = Consumer()
+        await drain(OutboxRelay(database, table, consumer, service=service))
+        assert consumer.delivered == [chosen]
+        assert await status_counts(database, table) == {"delivered": 1, "dead": 1}
+
+        assert await requeue_dead(database, table) == 1
+        await drain(OutboxRelay(database, table, consumer, service=service))
+        assert consumer.delivered == [chosen, other]
+        assert await requeue_dead(database, table) == 0
+
+    async def test_purge_delivered_keeps_recent_and_undelivered_events(
+        self, database: Database, table: Table, service: str
+    ) -> None:
+        ids = [await enqueue_committed(database, table) for _ in range(7)]
+        await drain(OutboxRelay(database, table, Consumer(), service=service))
+        waiting = await enqueue_committed(database, table)
+
+        assert await purge_delivered(database, table, timedelta(hours=1)) == 0
+        await asyncio.sleep(0.05)
+        assert await purge_delivered(database, table, timedelta(0), batch_size=3) == len(ids)
+        assert list(await outbox_rows(database, table)) == [waiting]

@@ -18,7 +18,7 @@ from mercato.kit.kv import (
     RedisStore,
     SQLiteStore,
 )
-from mercato.kit.ratelimit import RateLimiter
+from mercato.kit.ratelimit import LEASE_SHARE, RateDecision, RateLimiter
 
 REDIS_URL = os.environ.get("MERCATO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -108,3 +108,92 @@ async def test_peek_does_not_count_and_reset_clears(store: KeyValueStore) -> Non
 
     await limiter.reset("acct")
     assert (await limiter.peek("acct")).allowed
+
+
+class TestLeasedBlocks:
+    """`lease=True`: blocks of slots taken from the shared counter and spent locally."""
+
+    async def test_instances_sharing_a_store_never_admit_more_than_the_limit(
+        self, store: KeyValueStore
+    ) -> None:
+        # Four limiters on one store are four gateway processes; each sees bursts of
+        # parallel and sequential hits from one busy client.
+        limiters = [RateLimiter(store, "600/1m", namespace="shared", lease=True) for _ in range(4)]
+
+        async def busy(limiter: RateLimiter) -> list[RateDecision]:
+            decisions = []
+            for _ in range(10):
+                decisions += await asyncio.gather(*(limiter.hit("client") for _ in range(15)))
+                decisions += [await limiter.hit("client") for _ in range(15)]
+            return decisions
+
+        per_limiter = await asyncio.gather(*(busy(limiter) for limiter in limiters))
+        allowed = [d for decisions in per_limiter for d in decisions if d.allowed]
+
+        assert len(allowed) <= 600
+        # Each admitted hit owns one count of the shared window: the headers never repeat.
+        assert len({d.remaining for d in allowed}) == len(allowed)
+        # Under-admission is bounded: at most a block short per instance.
+        assert len(allowed) >= 600 - 4 * (600 // LEASE_SHARE)
+        for decisions in per_limiter:
+            assert decisions[-1].allowed is False
+            assert (
+                decisions[-1].headers()["Retry-After"] == decisions[-1].headers()["RateLimit-Reset"]
+            )
+
+    async def test_one_instance_counts_exactly_and_refuses_past_the_limit(
+        self, store: KeyValueStore
+    ) -> None:
+        limiter = RateLimiter(store, "300/1m", namespace="single", lease=True)
+
+        decisions = [await limiter.hit("client") for _ in range(320)]
+        decisions += await asyncio.gather(*(limiter.hit("client") for _ in range(30)))
+
+        assert [d.remaining for d in decisions[:300]] == list(range(299, -1, -1))
+        assert not any(d.allowed for d in decisions[300:])
+        assert all(d.remaining == 0 for d in decisions[300:])
+
+    async def test_a_busy_client_leases_ahead_and_another_process_sees_it(
+        self, store: KeyValueStore
+    ) -> None:
+        busy = RateLimiter(store, "100000/1m", namespace="ahead", lease=True)
+        other = RateLimiter(store, "100000/1m", namespace="ahead")
+
+        for _ in range(100):
+            assert (await busy.hit("client")).allowed
+        seen_by_other = await other.hit("client")
+
+        # The busy process holds unspent slots: the other sees at most what is really left.
+        assert seen_by_other.remaining < 100000 - 100
+        assert seen_by_other.allowed
+
+    async def test_a_small_limit_is_counted_one_slot_at_a_time(self, store: KeyValueStore) -> None:
+        first = RateLimiter(store, "10/1m", namespace="small", lease=True)
+        second = RateLimiter(store, "10/1m", namespace="small", lease=True)
+
+        decisions = []
+        for _ in range(6):
+            decisions += [await first.hit("client"), await second.hit("client")]
+
+        # Nothing is lost to leases far below LEASE_SHARE slots of headroom.
+        assert [d.allowed for d in decisions] == [True] * 10 + [False] * 2
+
+    async def test_the_window_resets_for_a_leasing_instance(self, store: KeyValueStore) -> None:
+        limiter = RateLimiter(store, "3/1s", namespace="leased-burst", lease=True)
+        assert [(await limiter.hit("k")).allowed for _ in range(4)] == [True, True, True, False]
+
+        await asyncio.sleep(1.1)
+
+        assert (await limiter.hit("k")).remaining == 2
+
+
+async def test_a_store_outage_reaches_every_waiting_caller() -> None:
+    store = RedisStore("redis://127.0.0.1:1/0")
+    limiter = RateLimiter(store, "100/1m", namespace="down", lease=True)
+
+    results = await asyncio.gather(
+        *(limiter.hit("client") for _ in range(20)), return_exceptions=True
+    )
+
+    assert all(isinstance(result, KeyValueUnavailable) for result in results)
+    await store.close()

@@ -11,16 +11,28 @@ from mercato.kit.errors import ValidationFailed
 from mercato.kit.settings import Settings
 from mercato.users.admin import create_admin
 
-from .support import PASSWORD, bearer, register, unique_email
+from .support import PASSWORD, bearer, log_in, refresh, register, unique_email
 
 
 async def make_admin(client: httpx.AsyncClient, settings: Settings) -> dict[str, Any]:
     email = unique_email("admin")
     assert await create_admin(settings, email, PASSWORD, name="Boss") == "created"
-    response = await client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+    response = await log_in(client, email)
     assert response.status_code == 200
     body: dict[str, Any] = response.json()
     return body
+
+
+@pytest.fixture
+async def admin_headers(client: httpx.AsyncClient, users_settings: Settings) -> dict[str, str]:
+    """The Authorization header of a fresh admin."""
+    admin = await make_admin(client, users_settings)
+    return bearer(admin["access_token"])
+
+
+def user_url(pair: dict[str, Any]) -> str:
+    """PATCH /api/users/{id} of the account a token pair belongs to."""
+    return f"/api/users/{pair['user']['id']}"
 
 
 class TestCreateAdmin:
@@ -38,7 +50,7 @@ class TestCreateAdmin:
         pair = await register(client)
         email = pair["user"]["email"]
         assert await create_admin(users_settings, email.upper(), "ignored password") == "promoted"
-        login = await client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+        login = await log_in(client, email)
         assert login.json()["user"]["role"] == "admin"
 
     async def test_refuses_a_weak_password(self, users_settings: Settings) -> None:
@@ -103,51 +115,38 @@ class TestListUsers:
 
 class TestUpdateUser:
     async def test_promotes_and_demotes(
-        self, client: httpx.AsyncClient, users_settings: Settings
+        self, client: httpx.AsyncClient, admin_headers: dict[str, str]
     ) -> None:
-        admin = await make_admin(client, users_settings)
-        headers = bearer(admin["access_token"])
         user = await register(client)
-        url = f"/api/users/{user['user']['id']}"
-        promoted = await client.patch(url, json={"role": "admin"}, headers=headers)
+        url = user_url(user)
+        promoted = await client.patch(url, json={"role": "admin"}, headers=admin_headers)
         assert promoted.status_code == 200
         assert promoted.json()["role"] == "admin"
         # The next refresh carries the new role.
-        refreshed = await client.post(
-            "/api/auth/refresh", json={"refresh_token": user["refresh_token"]}
-        )
-        new_admin = refreshed.json()
+        new_admin = (await refresh(client, user["refresh_token"])).json()
         listing = await client.get("/api/users", headers=bearer(new_admin["access_token"]))
         assert listing.status_code == 200
-        demoted = await client.patch(url, json={"role": "customer"}, headers=headers)
+        demoted = await client.patch(url, json={"role": "customer"}, headers=admin_headers)
         assert demoted.json()["role"] == "customer"
         # The admin-role token is dead at once, not in 15 minutes.
         stale = await client.get("/api/users", headers=bearer(new_admin["access_token"]))
         assert stale.status_code == 401
 
     async def test_suspending_ends_every_token_at_once(
-        self, client: httpx.AsyncClient, users_settings: Settings
+        self, client: httpx.AsyncClient, admin_headers: dict[str, str]
     ) -> None:
-        admin = await make_admin(client, users_settings)
-        headers = bearer(admin["access_token"])
         user = await register(client)
-        url = f"/api/users/{user['user']['id']}"
-        response = await client.patch(url, json={"status": "suspended"}, headers=headers)
+        url = user_url(user)
+        response = await client.patch(url, json={"status": "suspended"}, headers=admin_headers)
         assert response.status_code == 200
         assert response.json()["status"] == "suspended"
         me = await client.get("/api/auth/me", headers=bearer(user["access_token"]))
         assert me.status_code == 401
-        refresh = await client.post(
-            "/api/auth/refresh", json={"refresh_token": user["refresh_token"]}
-        )
-        assert refresh.status_code == 401
+        assert (await refresh(client, user["refresh_token"])).status_code == 401
 
-        reinstated = await client.patch(url, json={"status": "active"}, headers=headers)
+        reinstated = await client.patch(url, json={"status": "active"}, headers=admin_headers)
         assert reinstated.json()["status"] == "active"
-        login = await client.post(
-            "/api/auth/login", json={"email": user["user"]["email"], "password": PASSWORD}
-        )
-        assert login.status_code == 200
+        assert (await log_in(client, user["user"]["email"])).status_code == 200
 
     @pytest.mark.parametrize("body", [{"status": "suspended"}, {"role": "customer"}])
     async def test_an_admin_cannot_lock_themself_out(
@@ -155,7 +154,7 @@ class TestUpdateUser:
     ) -> None:
         admin = await make_admin(client, users_settings)
         response = await client.patch(
-            f"/api/users/{admin['user']['id']}", json=body, headers=bearer(admin["access_token"])
+            user_url(admin), json=body, headers=bearer(admin["access_token"])
         )
         assert response.status_code == 409
         assert response.json()["code"] == "self_lockout"
@@ -166,37 +165,26 @@ class TestUpdateUser:
         "body", [{"role": "owner"}, {"status": "banned"}, {"email": "x@example.com"}]
     )
     async def test_bad_changes_are_422(
-        self, client: httpx.AsyncClient, users_settings: Settings, body: dict[str, str]
+        self, client: httpx.AsyncClient, admin_headers: dict[str, str], body: dict[str, str]
     ) -> None:
-        admin = await make_admin(client, users_settings)
         user = await register(client)
-        response = await client.patch(
-            f"/api/users/{user['user']['id']}", json=body, headers=bearer(admin["access_token"])
-        )
+        response = await client.patch(user_url(user), json=body, headers=admin_headers)
         assert response.status_code == 422
 
     async def test_an_unknown_user_is_404(
-        self, client: httpx.AsyncClient, users_settings: Settings
+        self, client: httpx.AsyncClient, admin_headers: dict[str, str]
     ) -> None:
-        admin = await make_admin(client, users_settings)
         response = await client.patch(
             "/api/users/00000000-0000-0000-0000-000000000000",
             json={"role": "admin"},
-            headers=bearer(admin["access_token"]),
+            headers=admin_headers,
         )
         assert response.status_code == 404
 
     async def test_customers_get_403(self, client: httpx.AsyncClient) -> None:
         me, other = await register(client), await register(client)
-        response = await client.patch(
-            f"/api/users/{other['user']['id']}",
-            json={"role": "admin"},
-            headers=bearer(me["access_token"]),
-        )
-        assert response.status_code == 403
-        response = await client.patch(
-            f"/api/users/{me['user']['id']}",
-            json={"role": "admin"},
-            headers=bearer(me["access_token"]),
-        )
-        assert response.status_code == 403
+        for target in (other, me):
+            response = await client.patch(
+                user_url(target), json={"role": "admin"}, headers=bearer(me["access_token"])
+            )
+            assert response.status_code == 403

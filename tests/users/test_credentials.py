@@ -12,17 +12,19 @@ from mercato.kit.settings import Settings
 from mercato.users.models import OneTimeToken, utcnow
 from mercato.users.opaque import token_hash
 
-from .support import PASSWORD, bearer, emails_to, link_in, register, unique_email, wait_for_email
+from .support import (
+    PASSWORD,
+    bearer,
+    emails_to,
+    link_in,
+    log_in,
+    refresh,
+    register,
+    unique_email,
+    wait_for_email,
+)
 
 NEW_PASSWORD = "a brand new secret"
-
-
-async def log_in(client: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
-    return await client.post("/api/auth/login", json={"email": email, "password": password})
-
-
-async def refresh(client: httpx.AsyncClient, token: str) -> httpx.Response:
-    return await client.post("/api/auth/refresh", json={"refresh_token": token})
 
 
 class TestChangePassword:

@@ -9,11 +9,7 @@ import httpx
 from mercato.kit.settings import Settings
 from mercato.users.admin import create_admin
 
-from .support import PASSWORD, bearer, register, unique_email
-
-
-async def log_in(client: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
-    return await client.post("/api/auth/login", json={"email": email, "password": password})
+from .support import PASSWORD, bearer, log_in, register, unique_email
 
 
 class TestLogin:

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sqlalchemy import delete, update
+
+from mercato.kit.db import Database
+from mercato.kit.settings import Settings
+from mercato.users.models import User
 
 from .support import bearer, register
 
@@ -15,6 +20,29 @@ class TestReadMe:
         assert response.status_code == 200
         assert response.headers["cache-control"] == "no-store"
         assert response.json() == pair["user"]
+
+    @pytest.mark.parametrize("change", ["suspend", "delete"])
+    async def test_refuses_a_live_token_of_an_account_gone_inactive(
+        self, client: httpx.AsyncClient, users_settings: Settings, change: str
+    ) -> None:
+        pair = await register(client)
+        user_id = pair["user"]["id"]
+        # Changed behind the service's back, so no revocation is recorded: the account
+        # itself must be checked on every read.
+        database = Database(users_settings.database_url("users"))
+        try:
+            async with database.sessions.begin() as session:
+                if change == "suspend":
+                    await session.execute(
+                        update(User).where(User.id == user_id).values(status="suspended")
+                    )
+                else:
+                    await session.execute(delete(User).where(User.id == user_id))
+        finally:
+            await database.dispose()
+        response = await client.get("/api/auth/me", headers=bearer(pair["access_token"]))
+        assert response.status_code == 401
+        assert response.json()["code"] == "account_inactive"
 
 
 class TestUpdateMe:

@@ -13,11 +13,7 @@ from fastapi import FastAPI
 from mercato.kit.settings import Settings
 from mercato.users.app import create_app
 
-from .support import PASSWORD, bearer, client_for, register
-
-
-async def refresh(client: httpx.AsyncClient, token: str) -> httpx.Response:
-    return await client.post("/api/auth/refresh", json={"refresh_token": token})
+from .support import bearer, client_for, log_in, refresh, register
 
 
 @pytest.fixture
@@ -54,11 +50,7 @@ class TestRefresh:
 
     async def test_other_sessions_survive_a_reuse(self, client: httpx.AsyncClient) -> None:
         first = await register(client)
-        other = (
-            await client.post(
-                "/api/auth/login", json={"email": first["user"]["email"], "password": PASSWORD}
-            )
-        ).json()
+        other = (await log_in(client, first["user"]["email"])).json()
         await refresh(client, first["refresh_token"])
         await refresh(client, first["refresh_token"])
         assert (await refresh(client, other["refresh_token"])).status_code == 200
@@ -93,11 +85,7 @@ class TestLogout:
 
     async def test_leaves_other_sessions_signed_in(self, client: httpx.AsyncClient) -> None:
         pair = await register(client)
-        other = (
-            await client.post(
-                "/api/auth/login", json={"email": pair["user"]["email"], "password": PASSWORD}
-            )
-        ).json()
+        other = (await log_in(client, pair["user"]["email"])).json()
         await client.post("/api/auth/logout", headers=bearer(pair["access_token"]))
         me = await client.get("/api/auth/me", headers=bearer(other["access_token"]))
         assert me.status_code == 200

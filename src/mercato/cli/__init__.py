@@ -1,4 +1,5 @@
-"""The `mercato` command: run the whole stack, migrate databases, create an admin."""
+"""The `mercato` command: run the whole stack, migrate databases, create an admin, inspect
+and requeue outbox events."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from mercato import __version__
+from mercato.cli.outbox import outbox_app
+from mercato.cli.output import console, fail
 from mercato.cli.stack import (
     GATEWAY,
     components,
@@ -29,12 +31,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-
-
-def fail(message: str) -> typer.Exit:
-    console.print(f"[bold red]mercato: {message}[/]", soft_wrap=True)
-    return typer.Exit(1)
 
 
 def migrate_services(settings: Settings, services: list[str]) -> None:
@@ -137,3 +133,6 @@ def create_admin(
 def version() -> None:
     """Print Mercato's version."""
     console.print(__version__, highlight=False)
+
+
+app.add_typer(outbox_app, name="outbox")

@@ -95,6 +95,7 @@ def uvicorn_command(python: str, component: Component) -> list[str]:
         "--timeout-keep-alive",
         "75",
         "--no-access-log",  # the services write their own JSON access lines
+        "--no-server-header",  # `server: uvicorn` tells an attacker what to look up
         # uvicorn would believe X-Forwarded-* from 127.0.0.1 whatever Mercato's settings say;
         # the kit decides whom to trust (MERCATO_TRUSTED_PROXIES, MERCATO_SERVICE_TRUSTED_PROXIES).
         "--no-proxy-headers",

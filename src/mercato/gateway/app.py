@@ -1,9 +1,10 @@
 """The gateway as a lean pure-ASGI app: `uvicorn --factory mercato.gateway.app:create_app`.
 
 Per request, in order: request id; `/health`, `/metrics` and CORS preflights (not rate
-limited); the general rate limit (one key-value call); routing (unknown and `/internal/`
-paths answer 404); the 1 MiB body limit; on login, registration and password reset the
-stricter limit per client and per account; then the hop. Starlette's router and middleware
+limited); the general rate limit (from a leased block of the shared counter, a store round
+trip only now and then); routing (unknown and `/internal/` paths answer 404); the 1 MiB body
+limit; on login, registration and password reset the stricter limit per client and per
+account; then the hop (upstream_client.py). Starlette's router and middleware
 stack are avoided on purpose: on this path they cost more than the proxying itself.
 """
 
@@ -207,14 +208,16 @@ class Gateway:
                     return
             extra += _rate_headers(decision)
 
+            # A body the client framed with chunks goes on chunked, one with a length as is.
+            chunked = streamed and b"transfer-encoding" in headers
             outgoing = Outgoing(
                 method=method,
-                target=_target(scope),
-                headers=self._forward_headers(
-                    scope, raw, headers, request_id, peer, trusted_peer, body
+                head=self._request_head(
+                    scope, upstream, raw, headers, request_id, peer, trusted_peer, body, chunked
                 ),
                 body=body,
                 streamed=streamed,
+                chunked=chunked,
             )
             status = await self.proxy.forward(upstream, outgoing, receive, send, extra)
         except RequestBodyTooLarge:
@@ -244,46 +247,54 @@ class Gateway:
             )
             request_id_var.reset(token)
 
-    def _forward_headers(
+    def _request_head(
         self,
         scope: Scope,
+        upstream: str,
         raw: list[tuple[bytes, bytes]],
         headers: dict[bytes, bytes],
         request_id: str,
         peer: str | None,
         trusted_peer: bool,
         body: bytes | None,
-    ) -> list[tuple[str, str]]:
+        chunked: bool,
+    ) -> bytes:
+        """The request line and headers sent upstream (the pool adds `Host` and framing)."""
         drop = DROP_FROM_REQUEST
         if b"connection" in headers:
             drop = drop | connection_tokens(headers[b"connection"])
-        if body is not None:
-            drop = drop | {b"content-length"}  # re-sent as read, with its real length
-        out = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw if k not in drop]
+        if body is not None or chunked:
+            drop = drop | {b"content-length"}  # re-sent as read, or replaced by chunks
+        # The path and query exactly as the client encoded them.
+        target: bytes = scope.get("raw_path") or scope["path"].encode()
+        query: bytes = scope["query_string"]
+        lines = [
+            scope["method"].encode("latin-1"),
+            b" ",
+            self.proxy.prefix(upstream),
+            target,
+            b"?" + query if query else b"",
+            b" HTTP/1.1\r\n",
+        ]
+        for name, value in raw:
+            if name not in drop:
+                lines += (name, b": ", value, b"\r\n")
         # Forwarding headers from the client are believed only from a trusted proxy.
+        peer_text = (peer or "unknown").encode("latin-1")
         forwarded_for = headers.get(b"x-forwarded-for") if trusted_peer else None
-        peer_text = peer or "unknown"
-        out.append(
-            (
-                "X-Forwarded-For",
-                f"{forwarded_for.decode('latin-1')}, {peer_text}" if forwarded_for else peer_text,
-            )
+        lines += (
+            b"x-forwarded-for: ",
+            forwarded_for + b", " + peer_text if forwarded_for else peer_text,
+            b"\r\nx-forwarded-proto: ",
+            (headers.get(b"x-forwarded-proto") if trusted_peer else None)
+            or scope["scheme"].encode("latin-1"),
+            b"\r\n",
         )
-        proto = headers.get(b"x-forwarded-proto") if trusted_peer else None
-        out.append(("X-Forwarded-Proto", proto.decode("latin-1") if proto else scope["scheme"]))
         host = (headers.get(b"x-forwarded-host") if trusted_peer else None) or headers.get(b"host")
         if host:
-            out.append(("X-Forwarded-Host", host.decode("latin-1")))
-        out.append(("X-Request-ID", request_id))
-        return out
-
-
-def _target(scope: Scope) -> str:
-    """The path and query exactly as the client encoded them."""
-    raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
-    query: bytes = scope["query_string"]
-    target = raw_path.decode("latin-1")
-    return f"{target}?{query.decode('latin-1')}" if query else target
+            lines += (b"x-forwarded-host: ", host, b"\r\n")
+        lines += (b"x-request-id: ", request_id.encode("latin-1"), b"\r\n")
+        return b"".join(lines)
 
 
 def _rate_headers(decision: RateDecision | None) -> RawHeaders:

@@ -75,21 +75,26 @@ def connection_tokens(value: bytes | None) -> frozenset[bytes]:
     }
 
 
-def response_headers(raw: Iterable[tuple[bytes, bytes]], extra: RawHeaders) -> RawHeaders:
-    """The upstream's answer headers as the client gets them."""
+def response_headers(
+    raw: Iterable[tuple[bytes, bytes]], extra: RawHeaders
+) -> tuple[RawHeaders, int | None]:
+    """The upstream's answer headers as the client gets them, and its Content-Length."""
     drop = DROP_FROM_RESPONSE
     kept: RawHeaders = []
     named: bytes | None = None
+    length: int | None = None
     for name, value in raw:
         lowered = name.lower()
         if lowered == b"connection":
             named = value
+        elif lowered == b"content-length" and value.isdigit():
+            length = int(value)
         if lowered not in drop:
             kept.append((lowered, value))
     if named is not None and (tokens := connection_tokens(named)):
         kept = [(name, value) for name, value in kept if name not in tokens]
     kept += extra
-    return kept
+    return kept, length
 
 
 class TrustedProxies:

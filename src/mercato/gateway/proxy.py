@@ -1,31 +1,36 @@
-"""The hop itself: one aiohttp connection pool per upstream, bodies streamed both ways.
+"""The hop itself: one keep-alive pool per upstream (upstream_client.py), bodies streamed
+both ways.
 
 Failures map to what API.md promises: an upstream that cannot be reached answers 503 within
 the connect timeout, one that does not answer within the upstream timeout 504. A pooled
-connection the upstream closed while idle is retried once by aiohttp for idempotent methods
-whose body has not been consumed (RFC 9112 9.3.1), and the pool drops idle connections
-after 4 s, before uvicorn's default 5 s keep-alive closes them from the other side.
+connection the upstream closed while idle is retried once for idempotent methods whose body
+is not streamed (RFC 9112 9.3.1), and the pool drops idle connections after 4 s, before
+uvicorn's default 5 s keep-alive closes them from the other side.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-import aiohttp
 from starlette.types import Message, Receive, Send
-from yarl import URL
 
 from mercato.gateway.headers import RawHeaders, response_headers
 from mercato.gateway.metrics import UPSTREAM_ERRORS
+from mercato.gateway.upstream_client import (
+    AnswerTimeout,
+    ConnectFailed,
+    Response,
+    UpstreamClosed,
+    UpstreamPool,
+)
 from mercato.kit.http import POOL_KEEPALIVE_SECONDS
 from mercato.kit.settings import SERVICES, Settings
 
 # Small answers are read whole and sent in one message; larger or unsized ones stream.
 _SEND_WHOLE_BELOW = 64 * 1024
 _POOL_SIZE = 512
-# aiohttp would otherwise add its own User-Agent, Accept, Accept-Encoding and Content-Type.
-_SKIP_AUTO_HEADERS = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
 _NO_BODY_STATUSES = frozenset({204, 304})
 
 
@@ -52,55 +57,46 @@ class UpstreamBroke(Exception):
 
 @dataclass(slots=True)
 class Outgoing:
-    """A request ready to forward: target, headers, and the body (bytes, stream or none)."""
+    """A request ready to forward: its head (request line and headers, without `Host` and the
+    final empty line) and its body: bytes, none, or streamed from the client (`chunked` when
+    the client sent no length)."""
 
     method: str
-    target: str
-    headers: list[tuple[str, str]]
+    head: bytes
     body: bytes | None
     streamed: bool
+    chunked: bool
 
 
 class Proxy:
     def __init__(self, settings: Settings) -> None:
-        self.bases = {name: settings.service_url(name) for name in SERVICES}
         self.max_body = settings.max_body_bytes
-        self.timeout = aiohttp.ClientTimeout(
-            total=None,
-            connect=settings.upstream_timeout_seconds,  # includes waiting for a free connection
-            sock_connect=settings.connect_timeout_seconds,
-            sock_read=settings.upstream_timeout_seconds,
-        )
-        self.sessions: dict[str, aiohttp.ClientSession] = {}
+        self.pools: dict[str, UpstreamPool] = {}
+        self.prefixes: dict[str, bytes] = {}
+        for name in SERVICES:
+            url = urlsplit(settings.service_url(name))
+            if url.scheme != "http" or not url.hostname:
+                raise ValueError(f"the {name} service URL must be http://host[:port]: {url}")
+            self.prefixes[name] = url.path.rstrip("/").encode("latin-1")
+            self.pools[name] = UpstreamPool(
+                url.hostname,
+                url.port or 80,
+                connect_timeout=settings.connect_timeout_seconds,
+                read_timeout=settings.upstream_timeout_seconds,
+                keepalive_seconds=POOL_KEEPALIVE_SECONDS,
+                size=_POOL_SIZE,
+            )
 
     async def start(self) -> None:
-        for name in self.bases:
-            self._session(name)
+        pass  # connections are opened on first use
 
     async def close(self) -> None:
-        sessions, self.sessions = self.sessions, {}
-        for session in sessions.values():
-            await session.close()
+        for pool in self.pools.values():
+            pool.close()
 
-    def _session(self, name: str) -> aiohttp.ClientSession:
-        session = self.sessions.get(name)
-        if session is None:
-            connector = aiohttp.TCPConnector(
-                limit=_POOL_SIZE,
-                keepalive_timeout=POOL_KEEPALIVE_SECONDS,
-                ttl_dns_cache=300,
-            )
-            session = self.sessions[name] = aiohttp.ClientSession(
-                connector=connector,
-                timeout=self.timeout,
-                auto_decompress=False,
-                # Cookies belong to the client: the gateway's pool must never keep and
-                # replay one client's Set-Cookie to another.
-                cookie_jar=aiohttp.DummyCookieJar(),
-                skip_auto_headers=_SKIP_AUTO_HEADERS,
-                trust_env=False,
-            )
-        return session
+    def prefix(self, upstream: str) -> bytes:
+        """The path the upstream's URL puts before every target (usually empty)."""
+        return self.prefixes[upstream]
 
     async def forward(
         self, upstream: str, request: Outgoing, receive: Receive, send: Send, extra: RawHeaders
@@ -110,84 +106,60 @@ class Proxy:
         Raises `UpstreamFailed` when no answer started, `RequestBodyTooLarge` when a streamed
         body passed the limit, `ClientDisconnected` when the client left mid-upload.
         """
-        url = URL(self.bases[upstream] + request.target, encoded=True)
-        body_state = _BodyState()
-        data: bytes | AsyncIterator[bytes] | None = request.body
-        if request.streamed:
-            data = _stream_body(receive, self.max_body, body_state)
+        stream = _stream_body(receive, self.max_body) if request.streamed else None
         try:
-            response = await self._session(upstream).request(
-                request.method,
-                url,
-                headers=request.headers,
-                data=data,
-                allow_redirects=False,
+            response = await self.pools[upstream].send(
+                request.method, request.head, request.body, stream, chunked=request.chunked
             )
-        except (aiohttp.ClientError, TimeoutError, OSError, RequestBodyTooLarge) as exc:
-            if body_state.too_large:
-                raise RequestBodyTooLarge from exc
-            if body_state.disconnected:
-                raise ClientDisconnected from exc
+        except (ConnectFailed, AnswerTimeout, UpstreamClosed) as exc:
             raise _failure(upstream, exc) from exc
         try:
             return await self._relay(upstream, request.method, response, send, extra)
         finally:
-            response.release()
+            response.finish()
 
     async def _relay(
-        self,
-        upstream: str,
-        method: str,
-        response: aiohttp.ClientResponse,
-        send: Send,
-        extra: RawHeaders,
+        self, upstream: str, method: str, response: Response, send: Send, extra: RawHeaders
     ) -> int:
         status = response.status
-        headers = response_headers(response.raw_headers, extra)
-        length = response.content_length
+        headers, length = response_headers(response.headers, extra)
         if method == "HEAD" or status in _NO_BODY_STATUSES:
+            if method != "HEAD" and length is not None:
+                # A 304 may describe its representation's length (RFC 9110 8.6), but uvicorn
+                # then waits for that many bytes that never come: drop it.
+                headers = [(name, value) for name, value in headers if name != b"content-length"]
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return status
-        if length is not None and length <= _SEND_WHOLE_BELOW:
+        if response.complete or (length is not None and length <= _SEND_WHOLE_BELOW):
             try:
-                body = await response.read()
-            except (aiohttp.ClientError, TimeoutError) as exc:
+                body = await response.read_all()
+            except (AnswerTimeout, UpstreamClosed) as exc:
                 raise _failure(upstream, exc) from exc
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return status
         await send({"type": "http.response.start", "status": status, "headers": headers})
         try:
-            async for chunk in response.content.iter_any():
+            async for chunk in response.body_chunks():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        except (aiohttp.ClientError, TimeoutError) as exc:
+        except (AnswerTimeout, UpstreamClosed) as exc:
             _failure(upstream, exc)  # counted; the status is already on its way
             raise UpstreamBroke(f"{upstream} failed mid-answer: {exc!r}") from exc
         await send({"type": "http.response.body", "body": b""})
         return status
 
 
-class _BodyState:
-    __slots__ = ("disconnected", "too_large")
-
-    def __init__(self) -> None:
-        self.too_large = False
-        self.disconnected = False
-
-
-async def _stream_body(receive: Receive, limit: int, state: _BodyState) -> AsyncIterator[bytes]:
+async def _stream_body(receive: Receive, limit: int) -> AsyncIterator[bytes]:
     """The client's body as it arrives, cut off past `limit` bytes."""
     seen = 0
     while True:
         message: Message = await receive()
         if message["type"] == "http.disconnect":
-            state.disconnected = True
             raise ClientDisconnected
         chunk: bytes = message.get("body", b"")
         seen += len(chunk)
         if seen > limit:
-            state.too_large = True
             raise RequestBodyTooLarge
         if chunk:
             yield chunk
@@ -197,9 +169,9 @@ async def _stream_body(receive: Receive, limit: int, state: _BodyState) -> Async
 
 def _failure(upstream: str, exc: BaseException) -> UpstreamFailed:
     """The answer for an upstream failure, counted by kind."""
-    if isinstance(exc, aiohttp.ConnectionTimeoutError | aiohttp.ClientConnectorError):
+    if isinstance(exc, ConnectFailed):
         kind, status, detail = "connect", 503, f"The {upstream} service cannot be reached."
-    elif isinstance(exc, TimeoutError):  # aiohttp's ServerTimeoutError is one too
+    elif isinstance(exc, AnswerTimeout):
         kind, status, detail = "timeout", 504, f"The {upstream} service did not answer in time."
     else:
         kind, status, detail = "disconnected", 503, f"The {upstream} service is unavailable."

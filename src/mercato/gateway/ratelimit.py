@@ -65,7 +65,7 @@ def strictest(decisions: list[RateDecision]) -> RateDecision:
 
 class GatewayLimits:
     def __init__(self, kv: KeyValueStore, rate: str, auth_rate: str) -> None:
-        self.general = RateLimiter(kv, rate, namespace="gw")
+        self.general = RateLimiter(kv, rate, namespace="gw", lease=True)
         self.auth_ip = RateLimiter(kv, auth_rate, namespace="gw-auth-ip")
         self.auth_account = RateLimiter(kv, auth_rate, namespace="gw-auth-account")
         self._last_outage_log = 0.0

@@ -56,6 +56,9 @@ def create_service_app(
         version=__version__,
         lifespan=lifespan,
         openapi_url="/openapi.json",
+        # Metrics are Prometheus's and logs structlog's (middleware.py); FastAPI's native
+        # OpenTelemetry, when on, looks up the global providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.service = service
     app.state.settings = settings
@@ -76,7 +79,11 @@ def create_service_app(
         ServiceMiddleware,
         service=service,
         max_body_bytes=settings.max_body_bytes,
-        limiter=RateLimiter(store, settings.service_rate_limit, namespace=f"svc:{service}"),
+        # Leased: the per-service limit is a generous second line behind the gateway's, so
+        # it may under-admit a little but spares a key-value round trip on most requests.
+        limiter=RateLimiter(
+            store, settings.service_rate_limit, namespace=f"svc:{service}", lease=True
+        ),
         trusted_proxies=tuple(settings.service_trusted_proxies),
     )
     return app

@@ -28,6 +28,10 @@ from mercato.kit.kv import KeyValueStore, KeyValueUnavailable
 Role = Literal["customer", "admin"]
 ALGORITHMS = ["EdDSA", "RS256"]
 ACCESS_TOKEN_TYPE = "access"
+LEEWAY_SECONDS = 5
+"""Clock skew tolerated on `exp` and `iat` between the signer and a verifier."""
+VERIFIED_TOKENS_KEPT = 10_000
+"""Verified tokens a verifier remembers (a few MB at most), oldest forgotten first."""
 
 
 def revoked_token_key(jti: str) -> str:
@@ -126,13 +130,40 @@ def _algorithm_for(key: Any) -> str | None:
 
 
 class TokenVerifier:
-    def __init__(self, keys: KeySource, kv: KeyValueStore, *, issuer: str, audience: str) -> None:
+    def __init__(
+        self,
+        keys: KeySource,
+        kv: KeyValueStore,
+        *,
+        issuer: str,
+        audience: str,
+        remember: int = VERIFIED_TOKENS_KEPT,
+    ) -> None:
         self.keys = keys
         self.kv = kv
         self.issuer = issuer
         self.audience = audience
+        # A client sends the same token for its whole lifetime, and checking its signature
+        # is most of the cost of verifying it: the principal of a token that passed is kept,
+        # keyed by the token's exact text. Its expiry is checked again on every use and
+        # revocation is never cached. Keys are only ever added, so a signature that was
+        # valid stays valid.
+        self._verified: dict[str, Principal] = {}
+        self._remember = remember
 
     async def verify(self, token: str) -> Principal:
+        principal = self._verified.get(token)
+        if principal is None or principal.expires_at <= time.time() - LEEWAY_SECONDS:
+            self._verified.pop(token, None)
+            principal = await self._verify_signed(token)
+            if len(self._verified) >= self._remember:
+                del self._verified[next(iter(self._verified))]
+            self._verified[token] = principal
+        await self._check_revocation(principal)
+        return principal
+
+    async def _verify_signed(self, token: str) -> Principal:
+        """The token's signature, algorithm, issuer, audience, lifetime and type, checked."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -154,7 +185,7 @@ class TokenVerifier:
                 issuer=self.issuer,
                 audience=self.audience,
                 options={"require": ["sub", "exp", "iat", "jti", "iss", "aud"]},
-                leeway=5,
+                leeway=LEEWAY_SECONDS,
             )
         except jwt.ExpiredSignatureError as exc:
             raise Unauthorized("The access token has expired.") from exc
@@ -165,7 +196,7 @@ class TokenVerifier:
             "admin",
         ):
             raise Unauthorized("The token is not an access token.")
-        principal = Principal(
+        return Principal(
             user_id=str(claims["sub"]),
             role=claims["role"],
             jti=str(claims["jti"]),
@@ -173,8 +204,6 @@ class TokenVerifier:
             issued_at=float(claims["iat"]),
             session_id=str(claims["sid"]) if claims.get("sid") else None,
         )
-        await self._check_revocation(principal)
-        return principal
 
     async def _check_revocation(self, principal: Principal) -> None:
         try:

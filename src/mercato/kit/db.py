@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import NullPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "mercato_read_only"
+"""Execution option of read-only units of work: SQLite then begins a deferred transaction."""
 
 
 def is_sqlite(url: str) -> bool:
@@ -34,30 +35,47 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(conn: Any) -> None:
+def _sqlite_begin(conn: Any) -> None:
+    if conn.get_execution_options().get(READ_ONLY):
+        # A deferred BEGIN reads a snapshot without the write lock: reads never queue
+        # behind writers (WAL), nor writers behind reads.
+        conn.exec_driver_sql("BEGIN")
+        return
     # Take the write lock at BEGIN: a deferred transaction that later writes can deadlock
     # against another writer and fail with "database is locked" instead of waiting.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """`pool_size` connections at most, kept open: a fixed pool, no overflow. Overflow
+    connections are closed as soon as they are returned, so a load above the pool size
+    would open and close a connection per request; with a fixed pool a request waits for
+    a free connection instead, and one process's CPU is the limit well before ten
+    connections are."""
     if is_sqlite(url):
         database = make_url(url).database
+        pool: dict[str, Any] = {}
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+            # Pooled, not a connection per unit of work: opening one (a thread, the file,
+            # the PRAGMAs) costs more than the query. An in-memory database keeps
+            # SQLAlchemy's default, its single shared connection.
+            pool = {"pool_size": pool_size, "max_overflow": 0}
         engine = create_async_engine(
-            url,
-            poolclass=NullPool,
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **pool
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
+    # No pool_pre_ping: it costs three round trips (BEGIN, ping, ROLLBACK) on every
+    # checkout, more than the query of a cheap read. Instead connections are replaced after
+    # pool_recycle seconds (below any server or firewall idle timeout), and a connection
+    # found dead makes SQLAlchemy invalidate the whole pool: after a database restart the
+    # requests in flight on old connections fail once (500), the next ones reconnect.
     return create_async_engine(
         url,
         pool_size=pool_size,
-        max_overflow=pool_size * 2,
-        pool_pre_ping=True,
+        max_overflow=0,
         pool_recycle=1800,
     )
 
@@ -69,6 +87,13 @@ class Database:
         self.url = url
         self.engine = create_engine(url, pool_size=pool_size)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # The same pool. SQLite begins these deferred (see _sqlite_begin). PostgreSQL runs
+        # each statement on its own: under READ COMMITTED every statement of a transaction
+        # takes a new snapshot anyway, so BEGIN and ROLLBACK would be two round trips that
+        # buy nothing for a read.
+        options = {READ_ONLY: True} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"}
+        reader = self.engine.execution_options(**options)
+        self.read_sessions = async_sessionmaker(reader, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -83,6 +108,16 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    async def read_session(self) -> AsyncGenerator[AsyncSession, None]:
+        """A unit of work that only reads: on SQLite a deferred transaction that takes no
+        write lock, on PostgreSQL no transaction at all. Never write in it: nothing commits
+        it (SQLite rolls a write back, PostgreSQL would keep it at once)."""
+        async with self.read_sessions() as session:
+            try:
+                yield session
+            finally:
+                await session.rollback()
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:

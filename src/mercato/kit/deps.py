@@ -23,6 +23,13 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             yield session
 
 
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    database: Database = request.app.state.db
+    async with aclosing(database.read_session()) as sessions:
+        async for session in sessions:
+            yield session
+
+
 def get_kv(request: Request) -> KeyValueStore:
     store: KeyValueStore = request.app.state.kv
     return store
@@ -36,5 +43,8 @@ def get_settings_dep(request: Request) -> Settings:
 # scope="function": commit before the answer is sent, so a client never sees a success
 # whose transaction then failed.
 Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
+# For handlers that only read (never write in it: see Database.read_session). On SQLite it
+# takes no write lock, so reads never queue behind writers. Released before the answer.
+ReadSession = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
 KV = Annotated[KeyValueStore, Depends(get_kv)]
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]

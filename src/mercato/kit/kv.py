@@ -8,6 +8,7 @@ processes must agree on revocations, rate-limit counts and idempotency records.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
 import time
@@ -40,11 +41,12 @@ class KeyValueStore(ABC):
     async def delete(self, *keys: str) -> int: ...
 
     @abstractmethod
-    async def incr(self, key: str, ttl: float) -> tuple[int, float]:
-        """Add one to a counter that lives `ttl` seconds from its first increment.
+    async def incr(self, key: str, ttl: float, amount: int = 1) -> tuple[int, float]:
+        """Add `amount` to a counter that lives `ttl` seconds from its first increment.
 
         Returns the new count and the seconds left before the counter resets. Atomic: N
-        concurrent calls from any number of processes observe the counts 1..N exactly once.
+        concurrent calls from any number of processes observe the counts 1..N exactly once
+        (a call adding `amount` owns the `amount` counts ending at the one it returns).
         """
 
     @abstractmethod
@@ -63,11 +65,11 @@ def _as_bytes(value: bytes | str) -> bytes:
 
 
 class RedisStore(KeyValueStore):
-    # INCR and the first EXPIRE in one script, so a crash between them cannot leave an
-    # immortal counter, and the TTL is read in the same atomic step.
+    # INCRBY and the window's PEXPIRE in one script, so a crash between them cannot leave an
+    # immortal counter, and the TTL is read in the same atomic step. A counter found without
+    # a TTL (a value stored by `set`) starts its window here.
     _INCR = """
-    local n = redis.call('INCR', KEYS[1])
-    if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+    local n = redis.call('INCRBY', KEYS[1], ARGV[2])
     local left = redis.call('PTTL', KEYS[1])
     if left < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); left = tonumber(ARGV[1]) end
     return {n, left}
@@ -123,9 +125,9 @@ class RedisStore(KeyValueStore):
         except (RedisError, OSError) as exc:
             raise KeyValueUnavailable(str(exc)) from exc
 
-    async def incr(self, key: str, ttl: float) -> tuple[int, float]:
+    async def incr(self, key: str, ttl: float, amount: int = 1) -> tuple[int, float]:
         try:
-            count, left = await self._incr(keys=[key], args=[max(1, int(ttl * 1000))])
+            count, left = await self._incr(keys=[key], args=[max(1, int(ttl * 1000)), amount])
         except (RedisError, OSError) as exc:
             raise KeyValueUnavailable(str(exc)) from exc
         return int(count), int(left) / 1000
@@ -187,8 +189,10 @@ class SQLiteStore(KeyValueStore):
                 try:
                     return fn(*args)  # type: ignore[operator]
                 except sqlite3.Error as exc:
-                    if self._conn.in_transaction:
-                        self._conn.execute("ROLLBACK")
+                    # After close() even `in_transaction` raises: the rollback is best effort.
+                    with contextlib.suppress(sqlite3.Error):
+                        if self._conn.in_transaction:
+                            self._conn.execute("ROLLBACK")
                     raise KeyValueUnavailable(str(exc)) from exc
 
         return await asyncio.to_thread(locked)
@@ -261,17 +265,17 @@ class SQLiteStore(KeyValueStore):
 
         return await self._run(self._write, steps)  # type: ignore[return-value]
 
-    async def incr(self, key: str, ttl: float) -> tuple[int, float]:
+    async def incr(self, key: str, ttl: float, amount: int = 1) -> tuple[int, float]:
         def steps(conn: sqlite3.Connection) -> tuple[int, float]:
             now = time.time()
             conn.execute("DELETE FROM kv WHERE key = ? AND expires_at <= ?", (key, now))
             count, expires = conn.execute(
-                "INSERT INTO kv (key, value, expires_at) VALUES (?, 1, ?) ON CONFLICT (key) "
-                "DO UPDATE SET value = CAST(value AS INTEGER) + 1, "
+                "INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) "
+                "DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value, "
                 # a value stored without a TTL becomes a counter of this window, as on Redis
                 "expires_at = COALESCE(kv.expires_at, excluded.expires_at) "
                 "RETURNING value, expires_at",
-                (key, now + ttl),
+                (key, amount, now + ttl),
             ).fetchone()
             left = ttl if expires is None else max(0.0, expires - now)
             return int(count), left
@@ -328,8 +332,8 @@ class PrefixedStore(KeyValueStore):
     async def delete(self, *keys: str) -> int:
         return await self.inner.delete(*(self.prefix + key for key in keys))
 
-    async def incr(self, key: str, ttl: float) -> tuple[int, float]:
-        return await self.inner.incr(self.prefix + key, ttl)
+    async def incr(self, key: str, ttl: float, amount: int = 1) -> tuple[int, float]:
+        return await self.inner.incr(self.prefix + key, ttl, amount)
 
     async def ttl(self, key: str) -> float | None:
         return await self.inner.ttl(self.prefix + key)

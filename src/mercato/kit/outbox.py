@@ -31,13 +31,16 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
     insert,
     select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from mercato.kit.background import BackgroundTask
 from mercato.kit.db import Database
+from mercato.kit.retention import delete_in_batches
 
 PENDING = "pending"
 DELIVERED = "delivered"
@@ -164,7 +167,7 @@ class OutboxRelay:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.lease = lease
-        self._task: asyncio.Task[None] | None = None
+        self._background = BackgroundTask(self._loop, f"outbox-relay-{service}")
         self._wakeup = asyncio.Event()
 
     async def run_once(self) -> int:
@@ -247,15 +250,10 @@ class OutboxRelay:
 
     def start(self) -> None:
         """Relay in the background until `stop()`."""
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._loop(), name=f"outbox-relay-{self.service}")
+        self._background.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._background.stop()
 
     async def wake(self) -> None:
         """Relay now rather than at the next poll (call after committing an enqueue)."""
@@ -273,3 +271,62 @@ class OutboxRelay:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), self.poll_interval)
                 self._wakeup.clear()
+
+
+# Operations: what an operator (the `mercato outbox` command) and housekeeping do to a table.
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    id: str
+    topic: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+
+
+async def status_counts(database: Database, table: Table) -> dict[str, int]:
+    """How many events the table holds in each status (statuses with none are left out)."""
+    query = select(table.c.status, func.count()).group_by(table.c.status)
+    async with database.engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return {status: count for status, count in rows}
+
+
+async def dead_letters(database: Database, table: Table, limit: int = 100) -> list[DeadLetter]:
+    """The oldest `limit` events the relay gave up on."""
+    t = table
+    query = (
+        select(t.c.id, t.c.topic, t.c.attempts, t.c.last_error, t.c.created_at)
+        .where(t.c.status == DEAD)
+        .order_by(t.c.created_at, t.c.id)
+        .limit(limit)
+    )
+    async with database.engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return [DeadLetter(*row) for row in rows]
+
+
+async def requeue_dead(database: Database, table: Table, ids: list[str] | None = None) -> int:
+    """Put dead events (those of `ids`, or all when None) back to pending with their attempts
+    reset, due now; returns how many were requeued. `last_error` stays until a delivery
+    succeeds, so the reason it died is still visible while it is retried."""
+    t = table
+    query = update(t).where(t.c.status == DEAD)
+    if ids is not None:
+        query = query.where(t.c.id.in_(ids))
+    async with database.engine.begin() as conn:
+        result = await conn.execute(query.values(status=PENDING, attempts=0, available_at=_now()))
+    return result.rowcount
+
+
+async def purge_delivered(
+    database: Database, table: Table, older_than: timedelta, *, batch_size: int = 500
+) -> int:
+    """Delete events delivered more than `older_than` ago; returns how many were deleted.
+    Consumers dedupe by event id, so a delivered row is only worth keeping while someone may
+    still want to look at it."""
+    t = table
+    cutoff = _now() - older_than
+    condition = (t.c.status == DELIVERED) & (t.c.delivered_at < cutoff)
+    return await delete_in_batches(database, t, condition, batch_size=batch_size)

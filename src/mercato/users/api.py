@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from mercato.kit.auth import AdminPrincipal, CurrentPrincipal
-from mercato.kit.deps import KV, AppSettings, Session
+from mercato.kit.deps import KV, AppSettings, ReadSession, Session
 from mercato.users import (
     administration,
     authentication,
@@ -93,8 +93,8 @@ async def logout(
 
 
 @auth.get("/me")
-async def read_me(principal: CurrentPrincipal, session: Session) -> UserOut:
-    return _user(await profile.active_user(session, principal.user_id))
+async def read_me(principal: CurrentPrincipal, session: ReadSession) -> UserOut:
+    return UserOut.model_validate(await profile.active_account(session, principal.user_id))
 
 
 @auth.patch("/me")
@@ -155,7 +155,7 @@ async def resend_verification(
 @users.get("")
 async def list_users(
     _: AdminPrincipal,
-    session: Session,
+    session: ReadSession,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     q: Annotated[str | None, Query(max_length=200)] = None,

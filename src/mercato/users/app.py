@@ -11,6 +11,7 @@ from mercato.kit.outbox import OutboxRelay
 from mercato.kit.settings import Settings, get_settings
 from mercato.users.api import auth, keys, users
 from mercato.users.emails import MailboxDelivery
+from mercato.users.housekeeping import Housekeeping
 from mercato.users.keys import load_signing_key
 from mercato.users.models import outbox
 
@@ -42,8 +43,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     async def start_relay(app: FastAPI) -> None:
         app.state.outbox_relay.start()
+        app.state.housekeeping.start()
 
     async def stop_relay(app: FastAPI) -> None:
+        await app.state.housekeeping.stop()
         await app.state.outbox_relay.stop()
 
     app = create_service_app(
@@ -59,5 +62,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.outbox_relay = OutboxRelay(
         app.state.db, outbox, MailboxDelivery(settings), service="users"
     )
+    app.state.housekeeping = Housekeeping(app.state.db)
     app.add_middleware(NoStoreMiddleware)
     return app

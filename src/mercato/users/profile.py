@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.users.errors import InactiveAccount
 from mercato.users.models import User
 from mercato.users.repository import UserRepository
 from mercato.users.schemas import MeUpdate
+
+
+async def active_account(session: AsyncSession, user_id: str) -> dict[str, Any]:
+    """The caller's account as plain values shaped like `UserOut`, read in one query; a
+    token of a suspended or deleted account is refused, as in `active_user`."""
+    account = await UserRepository(session).account_view(user_id)
+    if account is None or account["status"] != "active":
+        raise InactiveAccount()
+    return account
 
 
 async def active_user(session: AsyncSession, user_id: str) -> User:

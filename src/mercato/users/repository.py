@@ -4,17 +4,41 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from mercato.users.models import OneTimeToken, Profile, RefreshToken, User
 
+# Core columns and one statement built once: building the ORM expression and its cache key
+# on every request costs more than running the query.
+_USERS = User.__table__.c
+_PROFILES = Profile.__table__.c
+_ACCOUNT_FIELDS = ("id", "email", "name", "phone", "role", "status", "email_verified", "created_at")
+_PROFILE_FIELDS = ("first_name", "last_name", "avatar_url", "bio", "address")
+_ACCOUNT_VIEW = (
+    select(*(_USERS[f] for f in _ACCOUNT_FIELDS), *(_PROFILES[f] for f in _PROFILE_FIELDS))
+    .select_from(User.__table__.outerjoin(Profile.__table__))
+    .where(_USERS.id == bindparam("user_id"))
+)
+
 
 class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def account_view(self, user_id: str) -> dict[str, Any] | None:
+        """The account and its profile as plain values shaped like `UserOut`: one Core query,
+        no ORM objects (the hot read behind every `GET /api/auth/me`)."""
+        row = (await self.session.execute(_ACCOUNT_VIEW, {"user_id": user_id})).first()
+        if row is None:
+            return None
+        values = tuple(row)
+        account: dict[str, Any] = dict(zip(_ACCOUNT_FIELDS, values, strict=False))
+        account["profile"] = dict(zip(_PROFILE_FIELDS, values[len(_ACCOUNT_FIELDS) :], strict=True))
+        return account
 
     async def get(self, user_id: str) -> User | None:
         query = select(User).where(User.id == user_id).options(selectinload(User.profile))
