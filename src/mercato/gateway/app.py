@@ -43,6 +43,7 @@ from mercato.kit.kv import KeyValueStore, open_store
 from mercato.kit.logging import configure_logging
 from mercato.kit.middleware import request_id_from
 from mercato.kit.ratelimit import RateDecision
+from mercato.kit.runtime import freeze_startup_heap
 from mercato.kit.settings import Settings, get_settings
 
 log = structlog.get_logger("mercato.access")
@@ -80,6 +81,7 @@ class Gateway:
     async def startup(self) -> None:
         await self.proxy.start()
         await self.health.start()
+        freeze_startup_heap()
 
     async def shutdown(self) -> None:
         await self.proxy.close()

@@ -17,6 +17,7 @@ from mercato.kit.logging import configure_logging
 from mercato.kit.middleware import ServiceMiddleware
 from mercato.kit.observability import health_endpoint, metrics_endpoint
 from mercato.kit.ratelimit import RateLimiter
+from mercato.kit.runtime import freeze_startup_heap
 from mercato.kit.settings import Settings
 
 Hook = Callable[[FastAPI], Awaitable[None]]
@@ -35,7 +36,7 @@ def create_service_app(
     """A service app with its database, key-value store, token verifier, error handlers,
     `/health`, `/metrics` and the shared middleware. State lives on `app.state`."""
     configure_logging(service, settings.log_level, settings.log_format)
-    database = Database(settings.database_url(service))
+    database = Database(settings.database_url(service), pool_size=settings.db_pool_size)
     store = kv or open_store(settings.redis_url, settings.data_dir, settings.kv_prefix)
     keys = key_source or KeySource(jwks_url=f"{settings.users_url}/.well-known/jwks.json")
 
@@ -43,6 +44,7 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for hook in on_startup:
             await hook(app)
+        freeze_startup_heap()
         try:
             yield
         finally:

@@ -46,12 +46,16 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+DEFAULT_POOL_SIZE = 16
+
+
+def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngine:
     """`pool_size` connections at most, kept open: a fixed pool, no overflow. Overflow
     connections are closed as soon as they are returned, so a load above the pool size
     would open and close a connection per request; with a fixed pool a request waits for
-    a free connection instead, and one process's CPU is the limit well before ten
-    connections are."""
+    a free connection instead. Measured on `GET /api/auth/me` at 64 connections: with 10
+    the wait for a connection made p99 ~1 s (p50 36 ms); 16 gave p99 ~160 ms at the same
+    throughput; 40 cost throughput (PostgreSQL backends competing for the cores)."""
     if is_sqlite(url):
         database = make_url(url).database
         pool: dict[str, Any] = {}
@@ -83,7 +87,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 class Database:
     """One service's engine and session factory."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> None:
         self.url = url
         self.engine = create_engine(url, pool_size=pool_size)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)

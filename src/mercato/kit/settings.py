@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     orders_database_url: str | None = None
     payments_database_url: str | None = None
     notifications_database_url: str | None = None
+    db_pool_size: int = Field(default=16, ge=1, le=200)
+    """Database connections each service process keeps (PostgreSQL: mind max_connections)."""
     redis_url: str | None = None
     kv_prefix: str = ""
     """Prefix of every key this deployment keeps in the key-value store."""
