@@ -3,47 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-import redis.asyncio as redis_asyncio
 
 from mercato.kit.kv import (
     KeyValueStore,
     KeyValueUnavailable,
-    PrefixedStore,
     RedisStore,
-    SQLiteStore,
 )
 from mercato.kit.ratelimit import LEASE_SHARE, RateDecision, RateLimiter
-
-REDIS_URL = os.environ.get("MERCATO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[KeyValueStore]:
-    if request.param == "sqlite":
-        sqlite = SQLiteStore(tmp_path / "kv.sqlite3")
-        yield sqlite
-        await sqlite.close()
-        return
-    inner = RedisStore(REDIS_URL)
-    try:
-        await inner.ping()
-    except KeyValueUnavailable as exc:
-        await inner.close()
-        pytest.skip(f"Redis at {REDIS_URL} is unreachable: {exc}")
-    prefix = f"kittest:{uuid.uuid4().hex}:"
-    yield PrefixedStore(inner, prefix)
-    await inner.close()
-    client = redis_asyncio.Redis.from_url(REDIS_URL)
-    keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=1000)]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
 
 
 async def test_headers_count_down_then_deny_with_retry_after(store: KeyValueStore) -> None:

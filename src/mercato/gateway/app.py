@@ -14,7 +14,7 @@ import time
 
 import structlog
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from mercato.gateway.cors import CorsPolicy
 from mercato.gateway.headers import (
@@ -33,6 +33,7 @@ from mercato.gateway.proxy import (
     Proxy,
     RequestBodyTooLarge,
     UpstreamFailed,
+    stream_body,
 )
 from mercato.gateway.ratelimit import GatewayLimits, StoreDown, account_of, is_strict_auth
 from mercato.gateway.routing import resolve
@@ -312,19 +313,7 @@ def _stricter(a: RateDecision, b: RateDecision) -> RateDecision:
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    seen = 0
-    while True:
-        message: Message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ClientDisconnected
-        chunk: bytes = message.get("body", b"")
-        seen += len(chunk)
-        if seen > limit:
-            raise RequestBodyTooLarge
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
+    return b"".join([chunk async for chunk in stream_body(receive, limit)])
 
 
 async def _respond(

@@ -106,7 +106,7 @@ class Proxy:
         Raises `UpstreamFailed` when no answer started, `RequestBodyTooLarge` when a streamed
         body passed the limit, `ClientDisconnected` when the client left mid-upload.
         """
-        stream = _stream_body(receive, self.max_body) if request.streamed else None
+        stream = stream_body(receive, self.max_body) if request.streamed else None
         try:
             response = await self.pools[upstream].send(
                 request.method, request.head, request.body, stream, chunked=request.chunked
@@ -150,7 +150,7 @@ class Proxy:
         return status
 
 
-async def _stream_body(receive: Receive, limit: int) -> AsyncIterator[bytes]:
+async def stream_body(receive: Receive, limit: int) -> AsyncIterator[bytes]:
     """The client's body as it arrives, cut off past `limit` bytes."""
     seen = 0
     while True:
