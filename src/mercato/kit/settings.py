@@ -68,7 +68,6 @@ class Settings(BaseSettings):
     kv_prefix: str = ""
     """Prefix of every key this deployment keeps in the key-value store."""
 
-    host: str = "127.0.0.1"
     users_url: str = "http://127.0.0.1:3001"
     products_url: str = "http://127.0.0.1:3002"
     orders_url: str = "http://127.0.0.1:3003"
