@@ -48,3 +48,11 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     else:
         async for redis_store in _redis_store():
             yield redis_store
+
+
+@pytest.fixture
+async def kv(tmp_path: Path) -> AsyncIterator[KeyValueStore]:
+    """The embedded store alone, for tests where the backend is not the point."""
+    store = SQLiteStore(tmp_path / "kv.sqlite3")
+    yield store
+    await store.close()

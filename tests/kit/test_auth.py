@@ -11,7 +11,6 @@ import math
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -35,7 +34,7 @@ from mercato.kit.auth import (
     revoked_token_key,
 )
 from mercato.kit.errors import PROBLEM_JSON, Unauthorized, install_error_handlers
-from mercato.kit.kv import KeyValueStore, RedisStore, SQLiteStore
+from mercato.kit.kv import KeyValueStore, RedisStore
 from mercato.kit.settings import Settings
 
 ISSUER = "mercato-users"
@@ -123,13 +122,6 @@ def build_app(kv: KeyValueStore, keys: KeySource | None = None) -> FastAPI:
 
 def client_for(app: FastAPI) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc")
-
-
-@pytest.fixture
-async def kv(tmp_path: Path) -> AsyncIterator[KeyValueStore]:
-    store = SQLiteStore(tmp_path / "kv.sqlite3")
-    yield store
-    await store.close()
 
 
 @pytest.fixture

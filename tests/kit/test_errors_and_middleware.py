@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -15,7 +14,7 @@ from starlette.routing import Route
 from starlette.types import Message
 
 from mercato.kit.errors import PROBLEM_JSON, Conflict, install_error_handlers
-from mercato.kit.kv import KeyValueStore, RedisStore, SQLiteStore
+from mercato.kit.kv import KeyValueStore, RedisStore
 from mercato.kit.middleware import ServiceMiddleware
 from mercato.kit.observability import health_endpoint, metrics_endpoint
 from mercato.kit.ratelimit import RateLimiter
@@ -76,13 +75,6 @@ def build_app(kv: KeyValueStore, *, rate: str = "1000/1m") -> tuple[FastAPI, str
 def client_for(app: FastAPI) -> httpx.AsyncClient:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     return httpx.AsyncClient(transport=transport, base_url="http://svc")
-
-
-@pytest.fixture
-async def kv(tmp_path: Path) -> AsyncIterator[KeyValueStore]:
-    store = SQLiteStore(tmp_path / "kv.sqlite3")
-    yield store
-    await store.close()
 
 
 @pytest.fixture
