@@ -56,30 +56,54 @@ def _verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
+def _ratio_row(label: str, cells: list[str], target: str) -> str:
+    return f"| {label} | " + " | ".join(cells) + (f" | {target} |" if target else " | |")
+
+
+def _throughput(over: dict[int, WrkResult], base: dict[int, WrkResult], c: int) -> float:
+    return over[c].rps / base[c].rps
+
+
+def _added_p50_ms(over: dict[int, WrkResult], base: dict[int, WrkResult], c: int) -> float:
+    return (over[c].p50_us - base[c].p50_us) / 1000
+
+
+def _added_cpu(over: dict[int, WrkResult], base: dict[int, WrkResult], c: int) -> str:
+    return f"{over[c].cpu_us_per_request - base[c].cpu_us_per_request:,.0f} µs"
+
+
+def _scale_row(label: str, results: dict[int, WrkResult], connections: list[int]) -> list[str]:
+    """Throughput at c=64 against c=8: the "no collapse under concurrency" target."""
+    if 8 not in results or 64 not in results:
+        return []
+    scale = results[64].rps / results[8].rps
+    cells = [f"{scale:.2f}x", *[""] * (len(connections) - 1)]
+    return [_ratio_row(label, cells, f">= 0.9x: {_verdict(scale >= 0.9)}")]
+
+
 def _ratios(section: Section, connections: list[int]) -> list[str]:
     if "gateway" not in section:
         return []
     gateway, direct, nginx = section["gateway"], section.get("direct"), section.get("nginx")
+    first = connections[0]
     lines = ["| ratio | " + " | ".join(f"c={c}" for c in connections) + " | target |"]
     lines.append("|---|" + "---:|" * len(connections) + "---|")
     if direct:
-        cells = [f"{gateway[c].rps / direct[c].rps:.2f}x" for c in connections]
-        lines.append("| gateway / direct, req/s | " + " | ".join(cells) + " | (information) |")
+        cells = [f"{_throughput(gateway, direct, c):.2f}x" for c in connections]
+        lines.append(_ratio_row("gateway / direct, req/s", cells, "(information)"))
     if nginx:
-        worst = min(gateway[c].rps / nginx[c].rps for c in connections)
-        cells = [f"{gateway[c].rps / nginx[c].rps:.2f}x" for c in connections]
+        worst = min(_throughput(gateway, nginx, c) for c in connections)
+        cells = [f"{_throughput(gateway, nginx, c):.2f}x" for c in connections]
         lines.append(
-            "| gateway / nginx, req/s | "
-            + " | ".join(cells)
-            + f" | >= 0.5x: {_verdict(worst >= 0.5)} |"
+            _ratio_row("gateway / nginx, req/s", cells, f">= 0.5x: {_verdict(worst >= 0.5)}")
         )
     if direct:
-        cells = [f"{(gateway[c].p50_us - direct[c].p50_us) / 1000:+.2f} ms" for c in connections]
-        added = (gateway[connections[0]].p50_us - direct[connections[0]].p50_us) / 1000
+        cells = [f"{_added_p50_ms(gateway, direct, c):+.2f} ms" for c in connections]
+        added = _added_p50_ms(gateway, direct, first)
         lines.append(
-            "| gateway added p50 | "
-            + " | ".join(cells)
-            + f" | <= 0.3 ms at c={connections[0]}: {_verdict(added <= 0.3)} |"
+            _ratio_row(
+                "gateway added p50", cells, f"<= 0.3 ms at c={first}: {_verdict(added <= 0.3)}"
+            )
         )
     if nginx:
         cells = [
@@ -87,71 +111,50 @@ def _ratios(section: Section, connections: list[int]) -> list[str]:
             for c in connections
         ]
         lines.append(
-            "| gateway / nginx, by server CPU per request | " + " | ".join(cells) + " | "
-            "(the same ratio, robust to a shared machine) |"
+            _ratio_row(
+                "gateway / nginx, by server CPU per request",
+                cells,
+                "(the same ratio, robust to a shared machine)",
+            )
         )
     if direct:
-        cells = [
-            f"{gateway[c].cpu_us_per_request - direct[c].cpu_us_per_request:,.0f} µs"
-            for c in connections
-        ]
-        lines.append("| CPU the gateway adds per request | " + " | ".join(cells) + " | |")
+        cells = [_added_cpu(gateway, direct, c) for c in connections]
+        lines.append(_ratio_row("CPU the gateway adds per request", cells, ""))
     if direct and nginx:
-        cells = [
-            f"{nginx[c].cpu_us_per_request - direct[c].cpu_us_per_request:,.0f} µs"
-            for c in connections
-        ]
-        lines.append("| CPU nginx adds per request | " + " | ".join(cells) + " | (reference) |")
-        cells = [f"{(nginx[c].p50_us - direct[c].p50_us) / 1000:+.2f} ms" for c in connections]
-        lines.append("| nginx added p50 | " + " | ".join(cells) + " | (reference) |")
-    if 8 in gateway and 64 in gateway:
-        scale = gateway[64].rps / gateway[8].rps
-        cells = [f"{scale:.2f}x", *[""] * (len(connections) - 1)]
-        lines.append(
-            "| gateway c=64 / c=8, req/s | "
-            + " | ".join(cells)
-            + f" | >= 0.9x: {_verdict(scale >= 0.9)} |"
-        )
+        cells = [_added_cpu(nginx, direct, c) for c in connections]
+        lines.append(_ratio_row("CPU nginx adds per request", cells, "(reference)"))
+        cells = [f"{_added_p50_ms(nginx, direct, c):+.2f} ms" for c in connections]
+        lines.append(_ratio_row("nginx added p50", cells, "(reference)"))
+    lines += _scale_row("gateway c=64 / c=8, req/s", gateway, connections)
     hop, nginx_hop, hello = (
         section.get("gateway-hello"),
         section.get("nginx-hello"),
         section.get("hello-direct"),
     )
     if hop and nginx_hop and hello:
-        cells = [f"{hop[c].rps / nginx_hop[c].rps:.2f}x" for c in connections]
-        worst = min(hop[c].rps / nginx_hop[c].rps for c in connections)
+        cells = [f"{_throughput(hop, nginx_hop, c):.2f}x" for c in connections]
+        worst = min(_throughput(hop, nginx_hop, c) for c in connections)
         lines.append(
-            "| hop alone: gateway / nginx, req/s | "
-            + " | ".join(cells)
-            + f" | >= 0.5x: {_verdict(worst >= 0.5)} |"
-        )
-        cells = [f"{(hop[c].p50_us - hello[c].p50_us) / 1000:+.2f} ms" for c in connections]
-        added = (hop[connections[0]].p50_us - hello[connections[0]].p50_us) / 1000
-        lines.append(
-            "| hop alone: gateway added p50 | "
-            + " | ".join(cells)
-            + f" | <= 0.3 ms at c={connections[0]}: {_verdict(added <= 0.3)} |"
-        )
-        cells = [f"{(nginx_hop[c].p50_us - hello[c].p50_us) / 1000:+.2f} ms" for c in connections]
-        lines.append("| hop alone: nginx added p50 | " + " | ".join(cells) + " | (reference) |")
-        cells = [
-            f"{hop[c].cpu_us_per_request - hello[c].cpu_us_per_request:,.0f} µs"
-            for c in connections
-        ]
-        lines.append("| hop alone: CPU the gateway adds | " + " | ".join(cells) + " | |")
-        cells = [
-            f"{nginx_hop[c].cpu_us_per_request - hello[c].cpu_us_per_request:,.0f} µs"
-            for c in connections
-        ]
-        lines.append("| hop alone: CPU nginx adds | " + " | ".join(cells) + " | (reference) |")
-        if 8 in hop and 64 in hop:
-            scale = hop[64].rps / hop[8].rps
-            cells = [f"{scale:.2f}x", *[""] * (len(connections) - 1)]
-            lines.append(
-                "| hop alone: gateway c=64 / c=8 | "
-                + " | ".join(cells)
-                + f" | >= 0.9x: {_verdict(scale >= 0.9)} |"
+            _ratio_row(
+                "hop alone: gateway / nginx, req/s", cells, f">= 0.5x: {_verdict(worst >= 0.5)}"
             )
+        )
+        cells = [f"{_added_p50_ms(hop, hello, c):+.2f} ms" for c in connections]
+        added = _added_p50_ms(hop, hello, first)
+        lines.append(
+            _ratio_row(
+                "hop alone: gateway added p50",
+                cells,
+                f"<= 0.3 ms at c={first}: {_verdict(added <= 0.3)}",
+            )
+        )
+        cells = [f"{_added_p50_ms(nginx_hop, hello, c):+.2f} ms" for c in connections]
+        lines.append(_ratio_row("hop alone: nginx added p50", cells, "(reference)"))
+        cells = [_added_cpu(hop, hello, c) for c in connections]
+        lines.append(_ratio_row("hop alone: CPU the gateway adds", cells, ""))
+        cells = [_added_cpu(nginx_hop, hello, c) for c in connections]
+        lines.append(_ratio_row("hop alone: CPU nginx adds", cells, "(reference)"))
+        lines += _scale_row("hop alone: gateway c=64 / c=8", hop, connections)
     return lines
 
 
