@@ -15,8 +15,9 @@ from sqlalchemy import delete, insert, select
 from mercato.kit.db import Database
 from mercato.kit.outbox import DEAD, DELIVERED, PENDING
 from mercato.kit.settings import Settings
+from mercato.kit.types import utcnow
 from mercato.users.housekeeping import Housekeeping
-from mercato.users.models import OneTimeToken, RefreshToken, outbox, utcnow
+from mercato.users.models import OneTimeToken, RefreshToken, outbox
 
 from .support import refresh, register
 

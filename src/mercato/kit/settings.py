@@ -104,6 +104,15 @@ class Settings(BaseSettings):
     service_token: str = DEV_SERVICE_TOKEN
     """Credential other services present on `/internal/...` calls."""
 
+    catalog_cache: bool = True
+    """Keep catalog answers in the key-value store (off: every read goes to the database)."""
+    catalog_cache_ttl_seconds: float = Field(default=300.0, gt=0)
+    """How long a cached catalog answer lives at most; writes invalidate it before that."""
+    reservation_ttl_seconds: int = Field(default=1800, ge=1)
+    """How long stock stays held for an unpaid order when the order names no time."""
+    reservation_sweep_seconds: float = Field(default=30.0, gt=0)
+    """How often lapsed reservations are looked for and released."""
+
     upstream_timeout_seconds: float = 10.0
     connect_timeout_seconds: float = 2.0
     max_body_bytes: int = 1024 * 1024

@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mercato.kit.auth import Principal
 from mercato.kit.kv import KeyValueStore
 from mercato.kit.settings import Settings
+from mercato.kit.types import utcnow
 from mercato.users.errors import SelfLockout, UserNotFound
-from mercato.users.models import User, utcnow
+from mercato.users.models import User
 from mercato.users.repository import RefreshTokenRepository, UserRepository
 from mercato.users.revocation import revoke_access_tokens_of
 from mercato.users.schemas import UserAdminUpdate

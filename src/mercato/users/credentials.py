@@ -7,9 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mercato.kit.auth import Principal
 from mercato.kit.kv import KeyValueStore
 from mercato.kit.settings import Settings
+from mercato.kit.types import utcnow
 from mercato.users.emails import PASSWORD_RESET, send_token_email
 from mercato.users.errors import InactiveAccount, InvalidOneTimeToken, WrongCurrentPassword
-from mercato.users.models import utcnow
 from mercato.users.opaque import token_hash
 from mercato.users.passwords import hash_password, verify_password
 from mercato.users.repository import (

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mercato.kit.mail import EmailRenderer, Mailbox
 from mercato.kit.outbox import OutboxEvent, enqueue
 from mercato.kit.settings import Settings
-from mercato.users.models import OneTimeToken, User, outbox, utcnow
+from mercato.kit.types import utcnow
+from mercato.users.models import OneTimeToken, User, outbox
 from mercato.users.opaque import new_token, token_hash
 from mercato.users.repository import OneTimeTokenRepository
 

@@ -20,7 +20,8 @@ from mercato.kit.background import BackgroundTask
 from mercato.kit.db import Database
 from mercato.kit.outbox import purge_delivered
 from mercato.kit.retention import delete_in_batches
-from mercato.users.models import OneTimeToken, RefreshToken, outbox, utcnow
+from mercato.kit.types import utcnow
+from mercato.users.models import OneTimeToken, RefreshToken, outbox
 
 REFRESH_TOKEN_RETENTION = timedelta(days=7)
 ONE_TIME_TOKEN_RETENTION = timedelta(days=1)

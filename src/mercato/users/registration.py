@@ -6,11 +6,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.kit.settings import Settings
+from mercato.kit.types import utcnow
 from mercato.users.emails import EMAIL_VERIFICATION, send_token_email
 from mercato.users.errors import EmailTaken, InactiveAccount, InvalidOneTimeToken
 from mercato.users.keys import SigningKey
 from mercato.users.metrics import REGISTRATIONS
-from mercato.users.models import User, utcnow
+from mercato.users.models import User
 from mercato.users.opaque import token_hash
 from mercato.users.passwords import hash_password
 from mercato.users.repository import OneTimeTokenRepository, UserRepository

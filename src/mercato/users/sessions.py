@@ -9,10 +9,11 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mercato.kit.settings import Settings
+from mercato.kit.types import utcnow
 from mercato.users.errors import InvalidRefreshToken
 from mercato.users.keys import SigningKey
 from mercato.users.metrics import REFRESH_REUSE
-from mercato.users.models import RefreshToken, User, utcnow
+from mercato.users.models import RefreshToken, User
 from mercato.users.opaque import new_token, token_hash
 from mercato.users.repository import RefreshTokenRepository, UserRepository
 

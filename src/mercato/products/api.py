@@ -1,0 +1,166 @@
+"""HTTP routes of the products service: parse, call one use case, answer a schema.
+
+Public reads answer pre-serialized JSON bytes: the cache (cached_reads.py) keeps exactly these.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from pydantic import BaseModel
+
+from mercato.kit.auth import AdminPrincipal, require_service_token
+from mercato.kit.deps import AppSettings, ReadSession
+from mercato.kit.errors import Forbidden, NotFound
+from mercato.products import catalog, inventory
+from mercato.products.cached_reads import PRIVATE
+from mercato.products.demo_catalog import IMAGES
+from mercato.products.deps import CatalogSession, MaybePrincipal
+from mercato.products.images import render_product_image
+from mercato.products.repository import ProductQuery
+from mercato.products.schemas import (
+    MAX_PRICE,
+    CategoryCreate,
+    CategoryList,
+    CategoryOut,
+    ProductCreate,
+    ProductOut,
+    ProductPage,
+    ProductUpdate,
+    ReservationOut,
+    ReservationRequest,
+    Sort,
+)
+
+products = APIRouter(prefix="/api/products", tags=["products"])
+categories = APIRouter(prefix="/api/categories", tags=["categories"])
+internal = APIRouter(
+    prefix="/internal/reservations",
+    tags=["internal"],
+    dependencies=[Depends(require_service_token)],
+)
+
+ProductId = Annotated[uuid.UUID, Path()]
+OrderId = Annotated[uuid.UUID, Path()]
+Money = Annotated[Decimal, Query(ge=0, le=MAX_PRICE, decimal_places=2)]
+IMAGE_CACHE = "public, max-age=86400"
+
+
+def _json(model: type[BaseModel], value: Any, status_code: int = 200) -> Response:
+    body = model.model_validate(value).model_dump_json().encode()
+    return Response(body, status_code=status_code, media_type="application/json")
+
+
+@products.get("", response_model=ProductPage)
+async def list_products(
+    request: Request,
+    session: ReadSession,
+    principal: MaybePrincipal,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    category: Annotated[str | None, Query(max_length=100)] = None,
+    min_price: Money | None = None,
+    max_price: Money | None = None,
+    in_stock: bool = False,
+    sort: Sort | None = None,
+    include_inactive: Annotated[bool, Query(description="Admins only: withdrawn too.")] = False,
+) -> Response:
+    if include_inactive and not (principal and principal.is_admin):
+        raise Forbidden("Only admins may list withdrawn products.")
+    params = ProductQuery(
+        page=page,
+        limit=limit,
+        q=q.strip() if q else None,
+        category=category.strip() if category else None,
+        min_price=min_price,
+        max_price=max_price,
+        in_stock=in_stock,
+        sort=sort,
+        include_inactive=include_inactive,
+    )
+    return _json(ProductPage, await catalog.product_page(session, params))
+
+
+@products.get("/images/{image}.svg", include_in_schema=False)
+async def product_image(image: Annotated[str, Path(max_length=100)]) -> Response:
+    """The demo catalog's pictures, drawn here so the shop works offline."""
+    found = IMAGES.get(image)
+    if found is None:
+        raise NotFound("No such image.")
+    name, category_slug = found
+    return Response(
+        render_product_image(name, category_slug),
+        media_type="image/svg+xml",
+        headers={"cache-control": IMAGE_CACHE},
+    )
+
+
+@products.get("/{product_id}", response_model=ProductOut)
+async def get_product(
+    request: Request, product_id: ProductId, session: ReadSession, principal: MaybePrincipal
+) -> Response:
+    admin = bool(principal and principal.is_admin)
+    found = await catalog.product(session, str(product_id), admin=admin)
+    if not found["is_active"]:
+        setattr(request.state, PRIVATE, True)
+    return _json(ProductOut, found)
+
+
+@products.post("", status_code=status.HTTP_201_CREATED, response_model=ProductOut)
+async def create_product(
+    body: ProductCreate, session: CatalogSession, _: AdminPrincipal
+) -> Response:
+    return _json(ProductOut, await catalog.create_product(session, body), 201)
+
+
+@products.put("/{product_id}", response_model=ProductOut)
+async def update_product(
+    product_id: ProductId, body: ProductUpdate, session: CatalogSession, _: AdminPrincipal
+) -> Response:
+    return _json(ProductOut, await catalog.update_product(session, str(product_id), body))
+
+
+@products.delete("/{product_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_product(product_id: ProductId, session: CatalogSession, _: AdminPrincipal) -> None:
+    await catalog.delete_product(session, str(product_id))
+
+
+@categories.get("", response_model=CategoryList)
+async def list_categories(session: ReadSession) -> Response:
+    return _json(CategoryList, await catalog.categories(session))
+
+
+@categories.post("", status_code=status.HTTP_201_CREATED, response_model=CategoryOut)
+async def create_category(
+    body: CategoryCreate, session: CatalogSession, _: AdminPrincipal
+) -> Response:
+    return _json(CategoryOut, await catalog.create_category(session, body), 201)
+
+
+@internal.post("", response_model=ReservationOut)
+async def reserve_stock(
+    body: ReservationRequest, session: CatalogSession, settings: AppSettings, response: Response
+) -> Response:
+    """201 when this call reserved the stock; 200 with the reservation as it stands when the
+    order already had one (a retry)."""
+    reservation, created = await inventory.reserve(session, body, settings.reservation_ttl_seconds)
+    return _json(ReservationOut, reservation, 201 if created else 200)
+
+
+@internal.get("/{order_id}", response_model=ReservationOut)
+async def get_reservation(order_id: OrderId, session: ReadSession) -> Response:
+    return _json(ReservationOut, await inventory.view(session, str(order_id)))
+
+
+@internal.post("/{order_id}/confirm", response_model=ReservationOut)
+async def confirm_reservation(order_id: OrderId, session: CatalogSession) -> Response:
+    return _json(ReservationOut, await inventory.confirm(session, str(order_id)))
+
+
+@internal.post("/{order_id}/release", response_model=ReservationOut)
+async def release_reservation(order_id: OrderId, session: CatalogSession) -> Response:
+    return _json(ReservationOut, await inventory.release(session, str(order_id)))

@@ -1,0 +1,134 @@
+"""The catalog cache: answers kept as ready bytes, never served once the data has changed.
+
+Every cached answer belongs to a *scope*: `catalog` (list pages, counts, the category list) or
+`product:<id>` (one product's page). A scope has a *generation*, a random token in the key-value
+store; answers are stored under the generation that was current when their data was read, and
+a write replaces the generations of what it changed once its transaction has committed. So a
+read that starts after a write has answered finds a new generation and misses: never the old
+value, on any instance. An answer cached from data read just before the commit lands under the
+old generation, which nobody asks for any more. Tokens are random, not counters, so a store
+that lost its keys (a restart, an eviction) can never bring an old generation back.
+
+Two levels: a small in-process LRU of bytes per (scope, generation, key), which spares moving
+the bytes from the store, and the shared store itself (Redis in production). Both are looked
+up only after the generation has been read from the store, so they are valid across
+instances. When the store cannot be reached the cache steps aside and the database answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import structlog
+
+from mercato.kit.kv import KeyValueStore, KeyValueUnavailable
+
+log = structlog.get_logger("mercato.products.cache")
+
+CATALOG = "catalog"
+
+
+def product_scope(product_id: str) -> str:
+    return f"product:{product_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """Where an answer to one request is (or will be) kept."""
+
+    scope: str
+    generation: str
+    key: str
+
+
+class CatalogCache:
+    def __init__(
+        self,
+        kv: KeyValueStore,
+        *,
+        enabled: bool = True,
+        ttl_seconds: float = 300.0,
+        local_entries: int = 512,
+    ) -> None:
+        self.kv = kv
+        self.enabled = enabled
+        self.ttl = ttl_seconds
+        self.local_entries = local_entries
+        self._local: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+
+    async def lookup(self, scope: str, key: str) -> tuple[bytes | None, Slot | None]:
+        """The cached answer, if any, and the slot to keep a fresh one in. `(None, None)`
+        when the cache is off or out of reach: then nothing may be stored either."""
+        if not self.enabled:
+            return None, None
+        try:
+            generation = await self._generation(scope)
+            slot = Slot(scope, generation, _digest(key))
+            local = self._local.get((scope, generation, slot.key))
+            if local is not None:
+                self._local.move_to_end((scope, generation, slot.key))
+                return local, slot
+            body = await self.kv.get(_entry_key(slot))
+        except KeyValueUnavailable:
+            return None, None
+        if body is not None:
+            self._remember(slot, body)
+        return body, slot
+
+    async def store(self, slot: Slot, body: bytes) -> None:
+        self._remember(slot, body)
+        with contextlib.suppress(KeyValueUnavailable):
+            await self.kv.set(_entry_key(slot), body, ttl=self.ttl)
+
+    async def invalidate(self, product_ids: Iterable[str] = (), *, catalog: bool = True) -> None:
+        """New generations for what a committed write changed."""
+        scopes = [product_scope(p) for p in sorted(set(product_ids))]
+        if catalog:
+            scopes.append(CATALOG)
+        if not scopes:
+            return
+        try:
+            await asyncio.gather(*(self.kv.set(_generation_key(s), _token()) for s in scopes))
+        except KeyValueUnavailable:
+            # The committed write stands. Readers that cannot reach the store skip the cache
+            # too; entries expire after `ttl` at the latest (see docs/operations.md).
+            log.warning("cache_invalidation_failed", scopes=scopes)
+
+    async def _generation(self, scope: str) -> str:
+        key = _generation_key(scope)
+        current = await self.kv.get(key)
+        if current is None:
+            await self.kv.set_if_absent(key, _token())
+            current = await self.kv.get(key)
+            if current is None:  # evicted in between: one miss, nothing stored that lasts
+                return _token()
+        return current.decode()
+
+    def _remember(self, slot: Slot, body: bytes) -> None:
+        entry = (slot.scope, slot.generation, slot.key)
+        self._local[entry] = body
+        self._local.move_to_end(entry)
+        while len(self._local) > self.local_entries:
+            self._local.popitem(last=False)
+
+
+def _token() -> str:
+    return uuid.uuid4().hex
+
+
+def _digest(key: str) -> str:
+    return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+
+
+def _generation_key(scope: str) -> str:
+    return f"catalog-cache:gen:{scope}"
+
+
+def _entry_key(slot: Slot) -> str:
+    return f"catalog-cache:entry:{slot.scope}:{slot.generation}:{slot.key}"

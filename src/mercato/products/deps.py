@@ -1,0 +1,39 @@
+"""FastAPI dependencies of the products service, beside the kit's."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato.kit.auth import Principal, current_principal
+from mercato.kit.db import Database
+from mercato.products.cache import CatalogCache
+from mercato.products.changes import changes
+
+
+async def get_catalog_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's unit of work for a catalog write: once it has committed, the cache
+    forgets what it changed (before the answer is sent, so the writer's next read is fresh)."""
+    database: Database = request.app.state.db
+    cache: CatalogCache = request.app.state.catalog_cache
+    async with aclosing(database.session()) as sessions:
+        async for session in sessions:
+            yield session
+            changed = changes(session)
+    if changed:
+        await cache.invalidate(changed.products, catalog=changed.catalog)
+
+
+async def optional_principal(request: Request) -> Principal | None:
+    """The caller when a bearer token is sent (and then it must be valid), else None."""
+    if "authorization" not in request.headers:
+        return None
+    return await current_principal(request)
+
+
+CatalogSession = Annotated[AsyncSession, Depends(get_catalog_session, scope="function")]
+MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]

@@ -1,0 +1,127 @@
+"""Stock reservations for orders: reserve all lines or none, confirm when paid, release when
+cancelled or lapsed. Each is idempotent per order id, so the orders service may retry freely."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, NoReturn
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mercato.kit.types import utcnow
+from mercato.products.changes import product_changed
+from mercato.products.errors import (
+    InsufficientStock,
+    ReservationMismatch,
+    ReservationNotFound,
+    ReservationReleased,
+    UnavailableProducts,
+)
+from mercato.products.inventory_repository import (
+    RESTOCK,
+    SELL,
+    UNHOLD,
+    InventoryRepository,
+)
+from mercato.products.schemas import ReservationRequest
+
+
+async def reserve(
+    session: AsyncSession, request: ReservationRequest, default_ttl_seconds: int
+) -> tuple[dict[str, Any], bool]:
+    """The order's reservation and whether this call made it. A repeat of a reservation
+    already made answers it as it stands and moves nothing."""
+    wanted: dict[str, int] = {}
+    first_line: dict[str, int] = {}
+    for index, line in enumerate(request.lines):
+        product_id = line.product_id.lower()
+        wanted[product_id] = wanted.get(product_id, 0) + line.quantity
+        first_line.setdefault(product_id, index)
+    order_id = request.order_id.lower()
+    repository = InventoryRepository(session)
+    now = utcnow()
+    expires_at = now + timedelta(seconds=request.ttl_seconds or default_ttl_seconds)
+    if not await repository.open_reservation(order_id, expires_at, now):
+        existing = await view(session, order_id)
+        if {line["product_id"]: line["quantity"] for line in existing["lines"]} != wanted:
+            raise ReservationMismatch
+        return existing, False
+
+    held: list[dict[str, Any]] = []
+    for product_id in sorted(wanted):  # one lock order for every caller: no deadlocks
+        quote = await repository.hold(product_id, wanted[product_id])
+        if quote is None:
+            # Rolled back with the request: the lines held so far are restored with it.
+            await _refuse(repository, wanted, first_line)
+        held.append({"product_id": product_id, "quantity": wanted[product_id], **quote})
+    held = [{**line, "unit_price": line.pop("price")} for line in held]
+    await repository.add_lines(order_id, held)
+    product_changed(session, *wanted)
+    return await view(session, order_id), True
+
+
+async def _refuse(
+    repository: InventoryRepository, wanted: dict[str, int], first_line: dict[str, int]
+) -> NoReturn:
+    available = await repository.availability(sorted(wanted))
+    unavailable = [p for p, units in available.items() if units is None]
+    if unavailable:
+        raise UnavailableProducts(min(first_line[p] for p in unavailable))
+    short = [
+        {"product_id": p, "requested": wanted[p], "available": units}
+        for p, units in sorted(available.items(), key=lambda item: first_line[item[0]])
+        if units is not None and units < wanted[p]
+    ]
+    raise InsufficientStock(short)
+
+
+async def confirm(session: AsyncSession, order_id: str) -> dict[str, Any]:
+    """The order is paid: its held units are sold. Confirming twice changes nothing."""
+    repository = InventoryRepository(session)
+    reservation = await _locked(repository, order_id)
+    if reservation["status"] == "released":
+        raise ReservationReleased
+    if reservation["status"] == "held":
+        for line in await repository.lines(order_id):
+            await repository.move(line["product_id"], line["quantity"], SELL)
+        await repository.set_status(order_id, "held", "confirmed", utcnow())
+    return await view(session, order_id)
+
+
+async def release(session: AsyncSession, order_id: str) -> dict[str, Any]:
+    """The order is cancelled or lapsed: exactly its units go back on sale, whether they
+    were held or already sold. Releasing twice changes nothing."""
+    repository = InventoryRepository(session)
+    reservation = await _locked(repository, order_id)
+    status = reservation["status"]
+    if status != "released":
+        lines = await repository.lines(order_id)
+        for line in lines:
+            move = UNHOLD if status == "held" else RESTOCK
+            await repository.move(line["product_id"], line["quantity"], move)
+        await repository.set_status(order_id, status, "released", utcnow())
+        product_changed(session, *(line["product_id"] for line in lines))
+    return await view(session, order_id)
+
+
+async def release_lapsed(session: AsyncSession, now: datetime, limit: int = 100) -> list[str]:
+    """Releases held reservations past their expiry; answers the order ids released."""
+    order_ids = await InventoryRepository(session).lapsed(now, limit)
+    for order_id in order_ids:
+        await release(session, order_id)
+    return order_ids
+
+
+async def view(session: AsyncSession, order_id: str) -> dict[str, Any]:
+    repository = InventoryRepository(session)
+    reservation = await repository.get(order_id)
+    if reservation is None:
+        raise ReservationNotFound
+    return {**reservation, "lines": await repository.lines(order_id)}
+
+
+async def _locked(repository: InventoryRepository, order_id: str) -> dict[str, Any]:
+    reservation = await repository.get(order_id, lock=True)
+    if reservation is None:
+        raise ReservationNotFound
+    return reservation

@@ -1,0 +1,164 @@
+"""The products service's part of API.md, plus the internal reservation bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from mercato.kit.schemas import RequestModel
+
+MAX_PRICE = Decimal("9999999999.99")  # NUMERIC(12,2)
+MAX_STOCK = 1_000_000_000
+MAX_QUANTITY = 100
+MAX_LINES = 50
+
+Sort = Literal["relevance", "price", "-price", "name", "-name", "newest"]
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+# Stored upper-cased: "mrc-001" and "MRC-001" are one SKU.
+Sku = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_upper=True, min_length=1, max_length=64, pattern=r"^[\w.\-/]+$"
+    ),
+]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Price = Annotated[Decimal, Field(gt=0, le=MAX_PRICE, decimal_places=2)]
+Stock = Annotated[int, Field(ge=0, le=MAX_STOCK)]
+# An absolute http(s) URL, or a path on this API (the demo catalog's images).
+ImageUrl = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, max_length=2048, pattern=r"^(https?://[^\s]+|/[^\s/][^\s]*)$"
+    ),
+]
+Slug = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+]
+Id = Annotated[str, StringConstraints(min_length=36, max_length=36, pattern=r"^[0-9a-fA-F-]{36}$")]
+
+
+class Request(RequestModel):
+    @field_validator("price", "stock", "quantity", check_fields=False, mode="before")
+    @classmethod
+    def _no_booleans(cls, value: object) -> object:
+        # Pydantic's lax mode reads `true` as 1; a price or a stock level is never a boolean.
+        if isinstance(value, bool):
+            raise ValueError("must be a number, not a boolean")
+        return value
+
+
+class ProductCreate(Request):
+    name: Name
+    description: Description = ""
+    price: Price
+    currency: Currency = "USD"
+    sku: Sku
+    stock: Stock
+    image_url: ImageUrl | None = None
+    category_id: Id | None = None
+
+
+class ProductUpdate(Request):
+    """Only what is sent changes; `null` clears `image_url` and `category_id`."""
+
+    name: Name | None = None
+    description: Description | None = None
+    price: Price | None = None
+    currency: Currency | None = None
+    sku: Sku | None = None
+    stock: Stock | None = None
+    image_url: ImageUrl | None = None
+    category_id: Id | None = None
+    is_active: bool | None = None
+
+    @field_validator(
+        "name", "description", "price", "currency", "sku", "stock", "is_active", mode="before"
+    )
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may be omitted but not null")
+        return value
+
+
+class CategoryCreate(Request):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    description: Description = ""
+    slug: Annotated[Slug, StringConstraints(min_length=1, max_length=100)] | None = None
+
+
+class CategoryRef(BaseModel):
+    id: str
+    name: str
+    slug: str
+
+
+class ProductOut(BaseModel):
+    id: str
+    name: str
+    description: str
+    price: Decimal
+    currency: str
+    sku: str
+    stock: int
+    image_url: str | None
+    category: CategoryRef | None
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProductPage(BaseModel):
+    items: list[ProductOut]
+    total: int
+    page: int
+    limit: int
+    pages: int
+
+
+class CategoryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    slug: str
+    description: str
+    is_active: bool
+    product_count: int
+
+
+class CategoryList(BaseModel):
+    items: list[CategoryOut]
+
+
+class ReservationLineIn(Request):
+    product_id: Id
+    quantity: Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
+
+
+class ReservationRequest(Request):
+    order_id: Id
+    lines: Annotated[list[ReservationLineIn], Field(min_length=1, max_length=MAX_LINES)]
+    ttl_seconds: Annotated[int, Field(ge=1, le=7 * 86400)] | None = None
+
+
+class ReservationLineOut(BaseModel):
+    product_id: str
+    name: str
+    sku: str
+    quantity: int
+    unit_price: Decimal
+    currency: str
+
+
+class ReservationOut(BaseModel):
+    order_id: str
+    status: Literal["held", "confirmed", "released"]
+    expires_at: datetime
+    lines: list[ReservationLineOut]
