@@ -68,3 +68,16 @@ def test_create_admin_refuses_a_bad_email(env: dict[str, str]) -> None:
     )
     assert result.exit_code == 1
     assert "not a valid email" in result.output
+
+
+def test_seed_loads_the_demo_catalog_and_is_safe_to_repeat(tmp_path: Path) -> None:
+    # A catalog of its own: the run's shared database holds other tests' products.
+    env = {"MERCATO_DATA_DIR": str(tmp_path / "var")}
+    first = runner.invoke(app, ["seed"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "demo catalog: 8 categories and 60 products added" in first.output
+    again = runner.invoke(app, ["seed"], env=env)
+    assert again.exit_code == 0, again.output
+    assert "demo catalog: 0 categories and 0 products added" in again.output
+    with sqlite3.connect(tmp_path / "var" / "products.db") as conn:
+        assert conn.execute("SELECT count(*) FROM products").fetchone() == (60,)

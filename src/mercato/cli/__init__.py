@@ -16,6 +16,7 @@ from mercato.cli.output import console, fail
 from mercato.cli.stack import (
     GATEWAY,
     components,
+    is_installed,
     migrated_services,
     port_in_use,
     uvicorn_command,
@@ -48,8 +49,12 @@ def up(
     ready_timeout: Annotated[
         float, typer.Option(help="Seconds to wait for every /health to answer 200.")
     ] = 60.0,
+    demo: Annotated[
+        bool, typer.Option(help="Load the demo catalog when the catalog is empty.")
+    ] = True,
 ) -> None:
-    """Migrate every service, start them and the gateway, and stop them all on Ctrl-C."""
+    """Migrate every service, load the demo catalog on first start, start every service and
+    the gateway, and stop them all on Ctrl-C."""
     settings = Settings()
     stack = components(settings)
     if not stack:
@@ -65,6 +70,8 @@ def up(
     if taken:
         raise typer.Exit(1)
     migrate_services(settings, migrated_services())
+    if demo and is_installed("products"):
+        seed_catalog(settings, only_if_empty=True)
 
     data_dir = settings.data_dir.resolve()
     env = {
@@ -86,6 +93,32 @@ def up(
     if code == 0:
         console.print(f"Data (databases, keys, mailbox) stays in {data_dir}.")
     raise typer.Exit(code)
+
+
+def seed_catalog(settings: Settings, *, only_if_empty: bool) -> None:
+    from mercato.products.seed import seed
+
+    with console.status("loading the demo catalog..."):
+        try:
+            outcome = asyncio.run(seed(settings, only_if_empty=only_if_empty))
+        except Exception as exc:  # any failure here stops the command with its reason
+            raise fail(f"loading the demo catalog failed: {type(exc).__name__}: {exc}") from exc
+    if outcome is None:
+        return
+    console.print(
+        f"[green]✓[/] demo catalog: {outcome.categories} categories and"
+        f" {outcome.products} products added",
+        highlight=False,
+    )
+
+
+@app.command("seed")
+def seed_command() -> None:
+    """Load the demo catalog (8 categories, 60 products). Safe to repeat: what exists, by
+    category slug and product SKU, is left as it is."""
+    settings = Settings()
+    migrate_services(settings, ["products"])
+    seed_catalog(settings, only_if_empty=False)
 
 
 @app.command()

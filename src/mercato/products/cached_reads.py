@@ -36,14 +36,12 @@ _CATEGORIES_ROUTE = _Template("/api/categories")
 
 
 def _cache_place(scope: Scope) -> tuple[str, str, _Template] | None:
-    """(cache scope, key, route) of a cacheable read, or None."""
-    if scope["method"] != "GET" or len(scope["query_string"]) > _MAX_QUERY:
+    """(cache scope, key, route) of a catalog read, or None for anything else."""
+    if scope["method"] != "GET":
         return None
     path: str = scope["path"]
     query = scope["query_string"].decode("latin-1")
     if path == "/api/products":
-        if "include_inactive" in query:
-            return None
         return CATALOG, f"list?{query}", _LIST_ROUTE
     if path == "/api/categories":
         return CATALOG, f"categories?{query}", _CATEGORIES_ROUTE
@@ -52,6 +50,13 @@ def _cache_place(scope: Scope) -> tuple[str, str, _Template] | None:
         product_id = match.group(1).lower()
         return product_scope(product_id), f"product?{query}", _PRODUCT_ROUTE
     return None
+
+
+def _cacheable(scope: Scope) -> bool:
+    query: bytes = scope["query_string"]
+    # An admin's view of withdrawn products is not public; a huge query string would only
+    # fill the cache with one-off entries.
+    return len(query) <= _MAX_QUERY and b"include_inactive" not in query
 
 
 class CachedReadsMiddleware:
@@ -65,6 +70,9 @@ class CachedReadsMiddleware:
             await self.app(scope, receive, send)
             return
         cache_scope, key, route = place
+        if not _cacheable(scope):
+            await self._fill(scope, receive, send, None)
+            return
         body, slot = await self.cache.lookup(cache_scope, key)
         if body is not None:
             scope["route"] = route
