@@ -9,6 +9,11 @@ value, on any instance. An answer cached from data read just before the commit l
 old generation, which nobody asks for any more. Tokens are random, not counters, so a store
 that lost its keys (a restart, an eviction) can never bring an old generation back.
 
+Generations are read in batches: while one read of the store is on its way, the requests that
+arrive wait for the next one, which then fetches every generation they need in one round trip
+(MGET). A request is only ever answered by a read sent after it arrived, so batching keeps the
+guarantee above, and under load it spares most round trips to the store.
+
 Two levels: a small in-process LRU of bytes per (scope, generation, key), which spares moving
 the bytes from the store, and the shared store itself (Redis in production). Both are looked
 up only after the generation has been read from the store, so they are valid across
@@ -32,6 +37,9 @@ from mercato.kit.kv import KeyValueStore, KeyValueUnavailable
 log = structlog.get_logger("mercato.products.cache")
 
 CATALOG = "catalog"
+# A generation that lapses is replaced by a new random one: its answers are just not found
+# any more. The TTL only keeps untouched products' generations from piling up in the store.
+GENERATION_TTL = 86400.0
 
 
 def product_scope(product_id: str) -> str:
@@ -61,6 +69,8 @@ class CatalogCache:
         self.ttl = ttl_seconds
         self.local_entries = local_entries
         self._local: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+        self._waiting: dict[str, asyncio.Future[str]] = {}
+        self._fetching: asyncio.Task[None] | None = None
 
     async def lookup(self, scope: str, key: str) -> tuple[bytes | None, Slot | None]:
         """The cached answer, if any, and the slot to keep a fresh one in. `(None, None)`
@@ -94,21 +104,51 @@ class CatalogCache:
         if not scopes:
             return
         try:
-            await asyncio.gather(*(self.kv.set(_generation_key(s), _token()) for s in scopes))
+            await asyncio.gather(
+                *(self.kv.set(_generation_key(s), _token(), ttl=GENERATION_TTL) for s in scopes)
+            )
         except KeyValueUnavailable:
             # The committed write stands. Readers that cannot reach the store skip the cache
             # too; entries expire after `ttl` at the latest (see docs/operations.md).
             log.warning("cache_invalidation_failed", scopes=scopes)
 
     async def _generation(self, scope: str) -> str:
-        key = _generation_key(scope)
-        current = await self.kv.get(key)
-        if current is None:
-            await self.kv.set_if_absent(key, _token())
-            current = await self.kv.get(key)
-            if current is None:  # evicted in between: one miss, nothing stored that lasts
-                return _token()
-        return current.decode()
+        future = self._waiting.get(scope)
+        if future is None:
+            future = self._waiting[scope] = asyncio.get_running_loop().create_future()
+        if self._fetching is None:
+            self._fetching = asyncio.create_task(self._fetch_generations())
+        return await asyncio.shield(future)
+
+    async def _fetch_generations(self) -> None:
+        """Reads the generations waited for, round after round, until nobody waits."""
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, {}
+                try:
+                    found = await self._read_generations(list(batch))
+                except Exception as error:  # every waiter of this round gets it
+                    for future in batch.values():
+                        if not future.done():
+                            future.set_exception(error)
+                    continue
+                for scope, future in batch.items():
+                    if not future.done():
+                        future.set_result(found[scope])
+        finally:
+            self._fetching = None
+
+    async def _read_generations(self, scopes: list[str]) -> dict[str, str]:
+        keys = [_generation_key(scope) for scope in scopes]
+        values = await self.kv.get_many(keys)
+        found: dict[str, str] = {}
+        for scope, key, value in zip(scopes, keys, values, strict=True):
+            if value is None:  # a new scope, or the store lost it: start a generation
+                await self.kv.set_if_absent(key, _token(), ttl=GENERATION_TTL)
+                value = await self.kv.get(key)
+            # Still none (evicted at once): a token nobody else has, so nothing is shared.
+            found[scope] = value.decode() if value is not None else _token()
+        return found
 
     def _remember(self, slot: Slot, body: bytes) -> None:
         entry = (slot.scope, slot.generation, slot.key)

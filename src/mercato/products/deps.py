@@ -17,13 +17,19 @@ from mercato.products.changes import changes
 
 async def get_catalog_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work for a catalog write: once it has committed, the cache
-    forgets what it changed (before the answer is sent, so the writer's next read is fresh)."""
+    forgets what it changed (before the answer is sent, so the writer's next read is fresh).
+
+    It also forgets just before the commit: should the process die between the commit and
+    the second renewal, only a read in the instant between the first and the commit can have
+    filed the old data, and that entry expires with the cache TTL."""
     database: Database = request.app.state.db
     cache: CatalogCache = request.app.state.catalog_cache
     async with aclosing(database.session()) as sessions:
         async for session in sessions:
             yield session
             changed = changes(session)
+            if changed:
+                await cache.invalidate(changed.products, catalog=changed.catalog)
     if changed:
         await cache.invalidate(changed.products, catalog=changed.catalog)
 
