@@ -84,6 +84,7 @@ def up(
     commands = {c.name: uvicorn_command(sys.executable, c) for c in stack}
     notes = [
         f"  {'mailbox (emails)':<20} {settings.mailbox_dir.resolve()}",
+        f"The catalog: {settings.service_url('gateway')}/api/products",
         "An admin: .venv/bin/mercato create-admin --email you@example.com",
     ]
     supervisor = Supervisor(
