@@ -4,10 +4,11 @@ cancelled or lapsed. Each is idempotent per order id, so the orders service may 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, NoReturn
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mercato.kit.errors import MercatoError
 from mercato.kit.types import utcnow
 from mercato.products.changes import product_changed
 from mercato.products.errors import (
@@ -24,6 +25,8 @@ from mercato.products.inventory_repository import (
     InventoryRepository,
 )
 from mercato.products.schemas import ReservationRequest
+
+HOLD_ATTEMPTS = 3
 
 
 async def reserve(
@@ -49,10 +52,7 @@ async def reserve(
 
     held: list[dict[str, Any]] = []
     for product_id in sorted(wanted):  # one lock order for every caller: no deadlocks
-        quote = await repository.hold(product_id, wanted[product_id])
-        if quote is None:
-            # Rolled back with the request: the lines held so far are restored with it.
-            await _refuse(repository, wanted, first_line)
+        quote = await _hold(repository, product_id, wanted, first_line, held)
         held.append({"product_id": product_id, "quantity": wanted[product_id], **quote})
     held = [{**line, "unit_price": line.pop("price")} for line in held]
     await repository.add_lines(order_id, held)
@@ -60,19 +60,54 @@ async def reserve(
     return await view(session, order_id), True
 
 
-async def _refuse(
-    repository: InventoryRepository, wanted: dict[str, int], first_line: dict[str, int]
-) -> NoReturn:
+async def _hold(
+    repository: InventoryRepository,
+    product_id: str,
+    wanted: dict[str, int],
+    first_line: dict[str, int],
+    held: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Holds one line, or raises the refusal; the request's rollback then restores the
+    lines held so far."""
+    units = 0
+    for _ in range(HOLD_ATTEMPTS):
+        quote = await repository.hold(product_id, wanted[product_id])
+        if quote is not None:
+            return quote
+        refusal, units = await _refusal(repository, product_id, wanted, first_line, held)
+        if refusal is not None:
+            raise refusal
+        # Units came back (a release committed) between the refused update and the re-read:
+        # the line may be held now, rather than refused with nothing short.
+    short = {"product_id": product_id, "requested": wanted[product_id], "available": units}
+    raise InsufficientStock([short])
+
+
+async def _refusal(
+    repository: InventoryRepository,
+    product_id: str,
+    wanted: dict[str, int],
+    first_line: dict[str, int],
+    held: list[dict[str, Any]],
+) -> tuple[MercatoError | None, int]:
+    """Why the request cannot be met as stock stands now (None if it now could), and the
+    units of `product_id` for sale."""
     available = await repository.availability(sorted(wanted))
+    # This transaction's own holds are still in the counts until it rolls back: a line held
+    # before the short one had enough, and must not be reported short because of itself.
+    for line in held:
+        units = available[line["product_id"]]
+        if units is not None:
+            available[line["product_id"]] = units + line["quantity"]
     unavailable = [p for p, units in available.items() if units is None]
     if unavailable:
-        raise UnavailableProducts(min(first_line[p] for p in unavailable))
+        return UnavailableProducts(min(first_line[p] for p in unavailable)), 0
     short = [
         {"product_id": p, "requested": wanted[p], "available": units}
         for p, units in sorted(available.items(), key=lambda item: first_line[item[0]])
         if units is not None and units < wanted[p]
     ]
-    raise InsufficientStock(short)
+    return (InsufficientStock(short) if short else None), available[product_id] or 0
 
 
 async def confirm(session: AsyncSession, order_id: str) -> dict[str, Any]:
@@ -106,7 +141,12 @@ async def release(session: AsyncSession, order_id: str) -> dict[str, Any]:
 
 async def release_lapsed(session: AsyncSession, now: datetime, limit: int = 100) -> list[str]:
     """Releases held reservations past their expiry; answers the order ids released."""
-    order_ids = await InventoryRepository(session).lapsed(now, limit)
+    repository = InventoryRepository(session)
+    order_ids = await repository.lapsed(now, limit)
+    # One transaction moves the stock of many orders. Releasing them one by one would lock
+    # their products in expiry order, against checkouts locking theirs in id order: a
+    # deadlock. So every product they touch is locked first, in id order like everyone else.
+    await repository.lock_products_of(order_ids)
     for order_id in order_ids:
         await release(session, order_id)
     return order_ids

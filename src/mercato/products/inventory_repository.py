@@ -3,7 +3,8 @@
 Stock only ever moves through one `UPDATE ... WHERE stock >= :quantity` per product, never a
 read followed by a write, so two checkouts racing for the last unit cannot both get it: on
 PostgreSQL the second update re-checks the row after the first commits; on SQLite writers take
-the database lock at BEGIN and run one after the other.
+the database lock at BEGIN and run one after the other. On PostgreSQL every transaction that
+moves stock locks its products in id order, so none can wait on another in a cycle.
 """
 
 from __future__ import annotations
@@ -99,7 +100,19 @@ class InventoryRepository:
         query = select(
             _L.c.product_id, _L.c.name, _L.c.sku, _L.c.quantity, _L.c.unit_price, _L.c.currency
         ).where(_L.c.order_id == order_id)
+        # In product order: the order in which confirm and release lock the products.
+        query = query.order_by(_L.c.product_id)
         return [dict(row._mapping) for row in (await self.session.execute(query)).all()]
+
+    async def lock_products_of(self, order_ids: list[str]) -> None:
+        """Row locks on every product the orders' lines name, taken in product id order,
+        the one order in which every transaction here locks products."""
+        if not order_ids:
+            return
+        named = select(_L.c.product_id).where(_L.c.order_id.in_(order_ids))
+        await self.session.execute(
+            select(_P.c.id).where(_P.c.id.in_(named)).order_by(_P.c.id).with_for_update()
+        )
 
     async def set_status(self, order_id: str, old: str, new: str, now: datetime) -> bool:
         result = await self.session.execute(
