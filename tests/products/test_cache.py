@@ -3,6 +3,7 @@ after a write, also when the write went through another instance of the service.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -147,3 +148,27 @@ async def test_a_cache_outage_falls_back_to_the_database(
         assert (await reserve(cut_off, [(product["id"], 1)])).status_code == 201
         assert (await cut_off.get(detail)).json()["stock"] == 3
     assert (await client.get(detail)).json()["stock"] == 3
+
+
+async def test_a_write_waits_out_the_leases_on_old_generations(
+    new_app: Callable[..., FastAPI],
+) -> None:
+    """Instances trust a generation for a lease without asking the store; a write answers only
+    once every such lease has run out, so even a long lease never shows a stale answer."""
+    lease = 0.3
+    async with (
+        instance(new_app, catalog_cache_lease_seconds=lease) as first,
+        instance(new_app, catalog_cache_lease_seconds=lease) as second,
+    ):
+        product = await make_product(first, price="5.00")
+        detail = f"/api/products/{product['id']}"
+        assert (await second.get(detail)).json()["price"] == "5.00"
+        assert (await second.get(detail)).headers["x-cache"] == "HIT"
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        changed = await first.put(detail, json={"price": "6.00"}, headers=ADMIN)
+        assert changed.status_code == 200
+        assert loop.time() - started >= lease
+        fresh = await second.get(detail)
+        assert fresh.json()["price"] == "6.00"
+        assert fresh.headers["x-cache"] == "MISS"

@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     """Keep catalog answers in the key-value store (off: every read goes to the database)."""
     catalog_cache_ttl_seconds: float = Field(default=300.0, gt=0)
     """How long a cached catalog answer lives at most; writes invalidate it before that."""
+    catalog_cache_lease_seconds: float = Field(default=0.025, ge=0, le=1)
+    """How long an instance trusts a cache generation it has read; every catalog write waits
+    this long before answering (products/cache.py)."""
     reservation_ttl_seconds: int = Field(default=1800, ge=1)
     """How long stock stays held for an unpaid order when the order names no time."""
     reservation_sweep_seconds: float = Field(default=30.0, gt=0)

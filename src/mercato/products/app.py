@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, *, key_source: KeySource | None
         app.state.kv,
         enabled=settings.catalog_cache,
         ttl_seconds=settings.catalog_cache_ttl_seconds,
+        lease_seconds=settings.catalog_cache_lease_seconds,
     )
     app.state.catalog_cache = cache
     app.state.reservation_expiry = ReservationExpiry(

@@ -9,6 +9,13 @@ value, on any instance. An answer cached from data read just before the commit l
 old generation, which nobody asks for any more. Tokens are random, not counters, so a store
 that lost its keys (a restart, an eviction) can never bring an old generation back.
 
+An instance may keep using a generation it has read for a short *lease* (25 ms by default),
+counted from before the read was sent; a write, once it has renewed the generations, waits out
+one lease before it answers. So when the write's answer arrives, every lease taken on an old
+generation has run out, on every instance: the guarantee holds, and reads within a lease cost
+no round trip to the store at all (the way Spanner's commit wait trades a short wait on writes
+for reads that need no coordination).
+
 Generations are read in batches: while one read of the store is on its way, the requests that
 arrive wait for the next one, which then fetches every generation they need in one round trip
 (MGET). A request is only ever answered by a read sent after it arrived, so batching keeps the
@@ -40,6 +47,7 @@ CATALOG = "catalog"
 # A generation that lapses is replaced by a new random one: its answers are just not found
 # any more. The TTL only keeps untouched products' generations from piling up in the store.
 GENERATION_TTL = 86400.0
+MAX_LEASES = 4096
 
 
 def product_scope(product_id: str) -> str:
@@ -62,12 +70,15 @@ class CatalogCache:
         *,
         enabled: bool = True,
         ttl_seconds: float = 300.0,
+        lease_seconds: float = 0.025,
         local_entries: int = 512,
     ) -> None:
         self.kv = kv
         self.enabled = enabled
         self.ttl = ttl_seconds
+        self.lease = lease_seconds
         self.local_entries = local_entries
+        self._known: dict[str, tuple[str, float]] = {}
         self._local: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
         self._waiting: dict[str, asyncio.Future[str]] = {}
         self._fetching: asyncio.Task[None] | None = None
@@ -96,8 +107,11 @@ class CatalogCache:
         with contextlib.suppress(KeyValueUnavailable):
             await self.kv.set(_entry_key(slot), body, ttl=self.ttl)
 
-    async def invalidate(self, product_ids: Iterable[str] = (), *, catalog: bool = True) -> None:
-        """New generations for what a committed write changed."""
+    async def invalidate(
+        self, product_ids: Iterable[str] = (), *, catalog: bool = True, settle: bool = True
+    ) -> None:
+        """New generations for what a write changed. With `settle`, returns only once every
+        lease on the old generations has run out (call it after the commit, before answering)."""
         scopes = [product_scope(p) for p in sorted(set(product_ids))]
         if catalog:
             scopes.append(CATALOG)
@@ -109,10 +123,17 @@ class CatalogCache:
             )
         except KeyValueUnavailable:
             # The committed write stands. Readers that cannot reach the store skip the cache
-            # too; entries expire after `ttl` at the latest (see docs/operations.md).
+            # once their lease runs out; see docs/operations.md for the rest.
             log.warning("cache_invalidation_failed", scopes=scopes)
+        for scope in scopes:
+            self._known.pop(scope, None)
+        if settle and self.lease > 0:
+            await asyncio.sleep(self.lease)
 
     async def _generation(self, scope: str) -> str:
+        known = self._known.get(scope)
+        if known is not None and known[1] > asyncio.get_running_loop().time():
+            return known[0]
         future = self._waiting.get(scope)
         if future is None:
             future = self._waiting[scope] = asyncio.get_running_loop().create_future()
@@ -125,6 +146,7 @@ class CatalogCache:
         try:
             while self._waiting:
                 batch, self._waiting = self._waiting, {}
+                sent = asyncio.get_running_loop().time()
                 try:
                     found = await self._read_generations(list(batch))
                 except Exception as error:  # every waiter of this round gets it
@@ -132,6 +154,7 @@ class CatalogCache:
                         if not future.done():
                             future.set_exception(error)
                     continue
+                self._lease(found, until=sent + self.lease)
                 for scope, future in batch.items():
                     if not future.done():
                         future.set_result(found[scope])
@@ -149,6 +172,15 @@ class CatalogCache:
             # Still none (evicted at once): a token nobody else has, so nothing is shared.
             found[scope] = value.decode() if value is not None else _token()
         return found
+
+    def _lease(self, found: dict[str, str], until: float) -> None:
+        if self.lease <= 0:
+            return
+        if len(self._known) > MAX_LEASES:
+            now = asyncio.get_running_loop().time()
+            self._known = {s: known for s, known in self._known.items() if known[1] > now}
+        for scope, generation in found.items():
+            self._known[scope] = (generation, until)
 
     def _remember(self, slot: Slot, body: bytes) -> None:
         entry = (slot.scope, slot.generation, slot.key)

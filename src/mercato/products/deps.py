@@ -29,7 +29,7 @@ async def get_catalog_session(request: Request) -> AsyncIterator[AsyncSession]:
             yield session
             changed = changes(session)
             if changed:
-                await cache.invalidate(changed.products, catalog=changed.catalog)
+                await cache.invalidate(changed.products, catalog=changed.catalog, settle=False)
     if changed:
         await cache.invalidate(changed.products, catalog=changed.catalog)
 
