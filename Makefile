@@ -63,8 +63,9 @@ lint: $(STAMP) ## ruff (lint + format check), mypy strict on src/, import-linter
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: $(STAMP) ## The gateway-hop benchmark (see docs/benchmarks.md)
+bench: $(STAMP) ## The gateway-hop, then the catalog benchmark (see docs/benchmarks.md)
 	bench/run.sh
+	bench/run.sh catalog
 
 clean: ## Remove caches and build output (keeps .venv and the data in var/)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache build dist

@@ -9,7 +9,6 @@ docs/benchmarks.md. Run it through bench/run.sh, which installs nginx and wrk wh
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import shutil
 import subprocess
@@ -19,7 +18,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from pathlib import Path
 
 from bench import machine
 from bench.report import Run, Section, render, write_into
+from bench.scratch import REDIS_URL, scratch_postgres
 from bench.servers import (
     PYTHON,
     REPO,
@@ -37,11 +37,9 @@ from bench.servers import (
     start_uvicorn,
     stop_all,
 )
-from bench.wrk import run_wrk
+from bench.wrk import REPORT_SCRIPT, run_wrk
 
 ME = "/api/auth/me"
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-REDIS_URL = "redis://127.0.0.1:6379/0"
 TOKEN_TTL_SECONDS = 3600
 """Longer than the whole run, so one token serves every section; it changes nothing that
 `/me` does (login is not measured and bcrypt keeps its default cost)."""
@@ -110,36 +108,15 @@ def sqlite_backend(data_dir: Path) -> Iterator[tuple[dict[str, str], str]]:
 @contextmanager
 def postgres_backend(data_dir: Path) -> Iterator[tuple[dict[str, str], str]]:
     """A database and a key prefix of our own, dropped and deleted afterwards."""
-    import asyncpg
-    import redis
-
-    name = f"bench_{uuid.uuid4().hex[:12]}"
-    prefix = f"bench:{uuid.uuid4().hex[:12]}:"
-
-    async def admin(sql: str) -> None:
-        connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
+    with scratch_postgres() as scratch:
         yield (
             {
-                "MERCATO_USERS_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}",
+                "MERCATO_USERS_DATABASE_URL": scratch.url,
                 "MERCATO_REDIS_URL": REDIS_URL,
-                "MERCATO_KV_PREFIX": prefix,
+                "MERCATO_KV_PREFIX": scratch.kv_prefix,
             },
-            f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}",
+            scratch.url,
         )
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        client = redis.Redis.from_url(REDIS_URL)
-        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
-        if keys:
-            client.delete(*keys)
-        client.close()
 
 
 BackendEnv = AbstractContextManager[tuple[dict[str, str], str]]
@@ -160,18 +137,22 @@ def measure(
     headers: dict[str, str],
     raw_dir: Path,
     slug: str,
+    scripts: Mapping[str, Path] | None = None,
 ) -> Section:
     """Every target at one concurrency before the next, so all paths see the same machine;
     with several rounds the best round of each point is kept (the machine is shared, and a
-    round that another process disturbed is slower, never faster)."""
+    round that another process disturbed is slower, never faster). `scripts` names the wrk
+    script of a target that needs its own requests (it must print report.lua's line too)."""
+    scripts = scripts or {}
     section: Section = {name: {} for name in targets}
     for round_number in range(1, args.rounds + 1):
         for c in connections:
             for name, (url, on_path) in targets.items():
-                run_wrk(url, c, args.warmup, headers, None)
+                script = scripts.get(name, REPORT_SCRIPT)
+                run_wrk(url, c, args.warmup, headers, None, script=script)
                 raw = raw_dir / f"{slug}-{name}-c{c}-r{round_number}.txt"
                 cpu_before = cpu_seconds(on_path)
-                result = run_wrk(url, c, args.duration, headers, raw)
+                result = run_wrk(url, c, args.duration, headers, raw, script=script)
                 result = replace(result, server_cpu_s=cpu_seconds(on_path) - cpu_before)
                 if result.errors or result.non_2xx:
                     raise RuntimeError(

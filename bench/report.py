@@ -203,12 +203,13 @@ def render(run: Run) -> str:
     return "\n".join(lines)
 
 
-def write_into(doc: Path, generated: str) -> None:
-    """Replace the generated block of `doc` (or append one); the prose around it stays."""
+def write_into(doc: Path, generated: str, *, start: str = START, end: str = END) -> None:
+    """Replace the block of `doc` between `start` and `end` (which `generated` begins and
+    ends with), or append one; the prose around it stays."""
     text = doc.read_text() if doc.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        before = text[: text.index(START)]
-        after = text[text.index(END) + len(END) :]
+    if start in text and end in text:
+        before = text[: text.index(start)]
+        after = text[text.index(end) + len(end) :]
         text = before + generated + after
     else:
         text = text.rstrip("\n") + "\n\n" + generated + "\n"

@@ -1,13 +1,26 @@
 #!/usr/bin/env bash
-# The gateway-hop benchmark (`make bench`): installs nginx and wrk when missing, then runs
-# bench/gateway_hop.py, which writes raw output under bench/results/ and regenerates the
-# table in docs/benchmarks.md. Arguments pass through (try --help).
+# The benchmarks (`make bench` runs both): `bench/run.sh [args]` is the gateway-hop benchmark
+# (bench/gateway_hop.py), `bench/run.sh catalog [args]` the catalog benchmark
+# (bench/catalog.py). Installs what they need when missing (nginx and wrk; Node and the
+# Express reference's packages for the catalog), then runs the one asked for, which writes
+# raw output under bench/results/ and regenerates its block of docs/benchmarks.md.
+# Arguments pass through (try --help, or catalog --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+bench=gateway_hop
+if [ "${1:-}" = catalog ]; then
+    bench=catalog
+    shift
+fi
 
 missing=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+if [ "$bench" = catalog ]; then
+    command -v node >/dev/null 2>&1 || missing+=(nodejs)
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "bench: installing ${missing[*]}" >&2
     sudo=""
@@ -25,4 +38,16 @@ if [ "$(nproc)" -lt 2 ]; then
 fi
 [ -x .venv/bin/python ] || { echo "bench: no .venv; run 'make run' or install first" >&2; exit 1; }
 
-exec .venv/bin/python -m bench.gateway_hop "$@"
+if [ "$bench" = catalog ]; then
+    express=bench/express
+    # A copy of the lock beside the packages says what they were installed from: a changed
+    # lock installs again.
+    stamp="$express/node_modules/.mercato-installed-lock.json"
+    if ! cmp -s "$express/package-lock.json" "$stamp"; then
+        echo "bench: npm ci in $express" >&2
+        (cd "$express" && npm ci --no-audit --no-fund --loglevel=error) >&2
+        cp "$express/package-lock.json" "$stamp"
+    fi
+fi
+
+exec .venv/bin/python -m "bench.$bench" "$@"

@@ -44,7 +44,13 @@ class WrkResult:
 
 
 def run_wrk(
-    url: str, connections: int, seconds: int, headers: dict[str, str], raw_path: Path | None
+    url: str,
+    connections: int,
+    seconds: int,
+    headers: dict[str, str],
+    raw_path: Path | None,
+    *,
+    script: Path = REPORT_SCRIPT,
 ) -> WrkResult:
     command = [
         "taskset",
@@ -58,7 +64,7 @@ def run_wrk(
         "5s",
         "--latency",
         "-s",
-        str(REPORT_SCRIPT),
+        str(script),
     ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
