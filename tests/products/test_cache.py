@@ -172,3 +172,20 @@ async def test_a_write_waits_out_the_leases_on_old_generations(
         fresh = await second.get(detail)
         assert fresh.json()["price"] == "6.00"
         assert fresh.headers["x-cache"] == "MISS"
+
+
+async def test_a_bad_token_does_not_change_a_public_answer(client: httpx.AsyncClient) -> None:
+    """Public reads do not look at the token, cached or not, so a stale or forged one gets
+    the same answer either way; only an admin's view of a withdrawn product needs one."""
+    product = await make_product(client)
+    forged = {"Authorization": "Bearer not-a-token"}
+    for path in (f"/api/products/{product['id']}", "/api/products?limit=1", "/api/categories"):
+        answers = [await client.get(path, headers=forged) for _ in range(2)]
+        assert [a.status_code for a in answers] == [200, 200], path
+        assert [a.headers["x-cache"] for a in answers] == ["MISS", "HIT"], path
+    await client.put(f"/api/products/{product['id']}", json={"is_active": False}, headers=ADMIN)
+    withdrawn = await client.get(f"/api/products/{product['id']}", headers=forged)
+    assert withdrawn.status_code == 401
+    assert (
+        await client.get("/api/products?include_inactive=true", headers=forged)
+    ).status_code == 401

@@ -12,13 +12,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import BaseModel
 
-from mercato.kit.auth import AdminPrincipal, require_service_token
+from mercato.kit.auth import AdminPrincipal, current_principal, require_service_token
 from mercato.kit.deps import AppSettings, ReadSession
 from mercato.kit.errors import Forbidden, NotFound
 from mercato.products import catalog, inventory
 from mercato.products.cached_reads import PRIVATE
 from mercato.products.demo_catalog import IMAGES
-from mercato.products.deps import CatalogSession, MaybePrincipal
+from mercato.products.deps import CatalogSession
+from mercato.products.errors import ProductNotFound
 from mercato.products.images import render_product_image
 from mercato.products.repository import ProductQuery
 from mercato.products.schemas import (
@@ -58,7 +59,6 @@ def _json(model: type[BaseModel], value: Any, status_code: int = 200) -> Respons
 async def list_products(
     request: Request,
     session: ReadSession,
-    principal: MaybePrincipal,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     q: Annotated[str | None, Query(max_length=200)] = None,
@@ -69,13 +69,16 @@ async def list_products(
     sort: Sort | None = None,
     include_inactive: Annotated[bool, Query(description="Admins only: withdrawn too.")] = False,
 ) -> Response:
-    if include_inactive and not (principal and principal.is_admin):
+    # The token is read only for withdrawn products: public lists are served from the cache
+    # without it. API.md: 401 when it is missing or bad, 403 when the caller is not an admin.
+    if include_inactive and not (await current_principal(request)).is_admin:
         raise Forbidden("Only admins may list withdrawn products.")
     params = ProductQuery(
         page=page,
         limit=limit,
         q=q.strip() if q else None,
-        category=category.strip() if category else None,
+        # Slugs and ids are stored in lower case.
+        category=category.strip().lower() if category else None,
         min_price=min_price,
         max_price=max_price,
         in_stock=in_stock,
@@ -100,12 +103,16 @@ async def product_image(image: Annotated[str, Path(max_length=100)]) -> Response
 
 
 @products.get("/{product_id}", response_model=ProductOut)
-async def get_product(
-    request: Request, product_id: ProductId, session: ReadSession, principal: MaybePrincipal
-) -> Response:
-    admin = bool(principal and principal.is_admin)
-    found = await catalog.product(session, str(product_id), admin=admin)
-    if not found["is_active"]:
+async def get_product(request: Request, product_id: ProductId, session: ReadSession) -> Response:
+    """Public; a withdrawn product is shown to admins only. The token is read only then, as
+    a cached answer is served without reading it: a bad token cannot change a public answer."""
+    try:
+        found = await catalog.product(session, str(product_id), admin=False)
+    except ProductNotFound:
+        if "authorization" not in request.headers:
+            raise
+        principal = await current_principal(request)
+        found = await catalog.product(session, str(product_id), admin=principal.is_admin)
         setattr(request.state, PRIVATE, True)
     return _json(ProductOut, found)
 

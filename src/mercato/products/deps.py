@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mercato.kit.auth import Principal, current_principal
 from mercato.kit.db import Database
 from mercato.products.cache import CatalogCache
 from mercato.products.changes import changes
@@ -34,12 +33,4 @@ async def get_catalog_session(request: Request) -> AsyncIterator[AsyncSession]:
         await cache.invalidate(changed.products, catalog=changed.catalog)
 
 
-async def optional_principal(request: Request) -> Principal | None:
-    """The caller when a bearer token is sent (and then it must be valid), else None."""
-    if "authorization" not in request.headers:
-        return None
-    return await current_principal(request)
-
-
 CatalogSession = Annotated[AsyncSession, Depends(get_catalog_session, scope="function")]
-MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from mercato.kit.schemas import RequestModel
 
@@ -14,17 +22,32 @@ MAX_PRICE = Decimal("9999999999.99")  # NUMERIC(12,2)
 MAX_STOCK = 1_000_000_000
 MAX_QUANTITY = 100
 MAX_LINES = 50
+MAX_SKU = 64  # products.sku is VARCHAR(64)
 
 Sort = Literal["relevance", "price", "-price", "name", "-name", "newest"]
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+
+
+def _fits_sku_column(sku: str) -> str:
+    # Upper-casing can lengthen a SKU ("ß" -> "SS"); PostgreSQL would refuse the longer one.
+    if len(sku) > MAX_SKU:
+        raise ValueError(f"must have at most {MAX_SKU} characters once upper-cased")
+    return sku
+
+
 # Stored upper-cased: "mrc-001" and "MRC-001" are one SKU.
 Sku = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, to_upper=True, min_length=1, max_length=64, pattern=r"^[\w.\-/]+$"
+        strip_whitespace=True,
+        to_upper=True,
+        min_length=1,
+        max_length=MAX_SKU,
+        pattern=r"^[\w.\-/]+$",
     ),
+    AfterValidator(_fits_sku_column),
 ]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Price = Annotated[Decimal, Field(gt=0, le=MAX_PRICE, decimal_places=2)]
@@ -36,15 +59,32 @@ ImageUrl = Annotated[
         strip_whitespace=True, max_length=2048, pattern=r"^(https?://[^\s]+|/[^\s/][^\s]*)$"
     ),
 ]
+# Stored lower-cased. Pydantic matches the pattern before lowering, so it admits capitals.
 Slug = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, pattern=r"^[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*$"
+    ),
 ]
-Id = Annotated[str, StringConstraints(min_length=36, max_length=36, pattern=r"^[0-9a-fA-F-]{36}$")]
+
+
+def _canonical_uuid(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise ValueError("must be a UUID") from None
+
+
+# Any UUID a client may spell (upper case included), kept in the one form the ids are stored in.
+Id = Annotated[
+    str,
+    StringConstraints(min_length=36, max_length=36, pattern=r"^[0-9a-fA-F-]{36}$"),
+    AfterValidator(_canonical_uuid),
+]
 
 
 class Request(RequestModel):
-    @field_validator("price", "stock", "quantity", check_fields=False, mode="before")
+    @field_validator("price", "stock", "quantity", "ttl_seconds", check_fields=False, mode="before")
     @classmethod
     def _no_booleans(cls, value: object) -> object:
         # Pydantic's lax mode reads `true` as 1; a price or a stock level is never a boolean.

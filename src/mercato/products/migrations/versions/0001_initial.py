@@ -22,13 +22,26 @@ depends_on: str | Sequence[str] | None = None
 
 VISIBLE = sa.text("deleted_at IS NULL AND is_active")
 
-PG_SEARCH = """
-ALTER TABLE products ADD COLUMN search tsvector GENERATED ALWAYS AS (
-    setweight(to_tsvector('english', name), 'A')
-    || setweight(to_tsvector('english', sku), 'A')
-    || setweight(to_tsvector('english', description), 'C')
-) STORED
-"""
+# unaccent folds "Café" to "Cafe" (FTS5's remove_diacritics does the same on SQLite). It is
+# a trusted extension: the database's owner may create it. Wrapped in an IMMUTABLE function,
+# as a generated column requires; the query side calls the same function.
+PG_SEARCH = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public",
+    """
+    CREATE FUNCTION mercato_unaccent(text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+    AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$
+    """,
+    # A SKU's parts are words of their own: PostgreSQL's parser would read "AB.XYZ.12/X" as
+    # one file path and "ABC-123" as "abc" and the number "-123".
+    """
+    ALTER TABLE products ADD COLUMN search tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('english', mercato_unaccent(name)), 'A')
+        || setweight(to_tsvector('english', translate(sku, './_-', '    ')), 'A')
+        || setweight(to_tsvector('english', mercato_unaccent(description)), 'C')
+    ) STORED
+    """,
+]
 
 SQLITE_SEARCH = [
     """
@@ -116,7 +129,8 @@ def upgrade() -> None:
     _visible_index("ix_products_category", "category_id", sa.text("created_at DESC"))
 
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(PG_SEARCH)
+        for statement in PG_SEARCH:
+            op.execute(statement)
         op.create_index("ix_products_search", "products", ["search"], postgresql_using="gin")
     else:
         for statement in SQLITE_SEARCH:
@@ -162,3 +176,5 @@ def downgrade() -> None:
         op.execute("DROP TABLE products_fts")
     op.drop_table("products")
     op.drop_table("categories")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION mercato_unaccent(text)")
