@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,13 +13,18 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
+from sqlalchemy import Table, select, update
 
 from mercato.kit.auth import KeySource
+from mercato.kit.types import utcnow
+from mercato.products.models import Product, Reservation
 
 KID = "products-test-key"
 SIGNING_KEY = Ed25519PrivateKey.generate()
 SERVICE_TOKEN = "products-test-service-token"
 _addresses = itertools.count(1)
+_P: Table = Product.__table__  # type: ignore[assignment]
+_R: Table = Reservation.__table__  # type: ignore[assignment]
 
 
 def key_source() -> KeySource:
@@ -107,3 +113,24 @@ async def reserve(
         },
         headers=SERVICE,
     )
+
+
+async def levels(app: FastAPI, product_id: str) -> tuple[int, int, int]:
+    """(stock, reserved, sold) as the products database holds them."""
+    async with app.state.db.read_sessions() as session:
+        row = (
+            await session.execute(
+                select(_P.c.stock, _P.c.reserved, _P.c.sold).where(_P.c.id == product_id)
+            )
+        ).one()
+    return row.stock, row.reserved, row.sold
+
+
+async def lapse(app: FastAPI, *order_ids: str) -> None:
+    """As if the reservations' time had run out a minute ago."""
+    async with app.state.db.sessions.begin() as session:
+        await session.execute(
+            update(_R)
+            .where(_R.c.order_id.in_(order_ids))
+            .values(expires_at=utcnow() - timedelta(minutes=1))
+        )

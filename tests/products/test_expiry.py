@@ -6,43 +6,20 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table
 
-from mercato.kit.types import utcnow
 from mercato.products.expiry import sweep_once
 from mercato.products.models import Product, Reservation
 
-from .support import ADMIN, SERVICE, client_for, make_product, reserve
+from .support import ADMIN, SERVICE, client_for, lapse, levels, make_product, reserve
 
 _P: Table = Product.__table__  # type: ignore[assignment]
 _R: Table = Reservation.__table__  # type: ignore[assignment]
-
-
-async def levels(app: FastAPI, product_id: str) -> tuple[int, int, int]:
-    """(stock, reserved, sold) as the products database holds them."""
-    async with app.state.db.read_sessions() as session:
-        row = (
-            await session.execute(
-                select(_P.c.stock, _P.c.reserved, _P.c.sold).where(_P.c.id == product_id)
-            )
-        ).one()
-    return row.stock, row.reserved, row.sold
-
-
-async def lapse(app: FastAPI, *order_ids: str) -> None:
-    """As if the reservations' time had run out a minute ago."""
-    async with app.state.db.sessions.begin() as session:
-        await session.execute(
-            update(_R)
-            .where(_R.c.order_id.in_(order_ids))
-            .values(expires_at=utcnow() - timedelta(minutes=1))
-        )
 
 
 async def sweep_all(app: FastAPI) -> None:

@@ -11,24 +11,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Table, select
+from sqlalchemy import Table
 
 from mercato.products.models import Product
 
-from .support import ADMIN, SERVICE, bearer, make_product, reserve
+from .support import ADMIN, SERVICE, bearer, levels, make_product, reserve
 
 _P: Table = Product.__table__  # type: ignore[assignment]
-
-
-async def levels(app: FastAPI, product_id: str) -> tuple[int, int, int]:
-    """(stock, reserved, sold) as the products database holds them."""
-    async with app.state.db.read_sessions() as session:
-        row = (
-            await session.execute(
-                select(_P.c.stock, _P.c.reserved, _P.c.sold).where(_P.c.id == product_id)
-            )
-        ).one()
-    return row.stock, row.reserved, row.sold
 
 
 async def shown_stock(client: httpx.AsyncClient, product_id: str) -> int:

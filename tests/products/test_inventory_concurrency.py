@@ -14,30 +14,19 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, update
 
 from mercato.kit.types import utcnow
 from mercato.products.expiry import sweep_once
 from mercato.products.models import Product, Reservation
 
-from .support import SERVICE, client_for, make_product, reserve
+from .support import SERVICE, client_for, levels, make_product, reserve
 
 _P: Table = Product.__table__  # type: ignore[assignment]
 _R: Table = Reservation.__table__  # type: ignore[assignment]
 
 BUYERS = 60
 STOCK = 7
-
-
-async def levels(app: FastAPI, product_id: str) -> tuple[int, int, int]:
-    """(stock, reserved, sold) as the products database holds them."""
-    async with app.state.db.read_sessions() as session:
-        row = (
-            await session.execute(
-                select(_P.c.stock, _P.c.reserved, _P.c.sold).where(_P.c.id == product_id)
-            )
-        ).one()
-    return row.stock, row.reserved, row.sold
 
 
 @pytest.fixture
