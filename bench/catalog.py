@@ -22,17 +22,17 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import catalog_data, machine
 from bench.catalog_report import CatalogRun, render
 from bench.gateway_hop import Targets, measure, ready, say
+from bench.machine import load_average
 from bench.report import Section, write_into
 from bench.scratch import REDIS_URL, Scratch, scratch_postgres
 from bench.servers import REPO, Server, free_port, pinned, start_uvicorn, stop_all
-from bench.wrk import REPORT_SCRIPT
+from bench.wrk import REPORT_SCRIPT, plain
 
 LIST = "/api/products?page=1&limit=20"
 NO_LIMIT = "100000000/1s"
@@ -296,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     started = datetime.now(UTC)
-    load_before = _load()
+    load_before = load_average()
     raw_dir = REPO / "bench" / "results" / started.strftime("%Y%m%dT%H%M%SZ")
     raw_dir.mkdir(parents=True, exist_ok=True)
     say(f"raw output in {raw_dir}")
@@ -307,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     run.machine = {**machine.describe(), "node": _node_versions()}
     run.connections = args.connections
     run.duration, run.warmup, run.rounds = args.duration, args.warmup, args.rounds
-    run.load_average = f"{load_before} at the start, {_load()} at the end"
+    run.load_average = f"{load_before} at the start, {load_average()} at the end"
 
     generated, verdicts = render(run, START, END)
     (raw_dir / "catalog-results.json").write_text(
@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
                     "search_match_counts": run.match_counts,
                 },
                 "results": {
-                    name: {c: _plain(result) for c, result in by_c.items()}
+                    name: {c: plain(result) for c, result in by_c.items()}
                     for name, by_c in run.results.items()
                 },
                 "targets": verdicts,
@@ -348,16 +348,6 @@ def _node_versions() -> str:
     manifest = EXPRESS_DIR / "node_modules" / "express" / "package.json"
     express = json.loads(manifest.read_text())["version"] if manifest.exists() else "missing"
     return f"Node {node.stdout.strip()}, Express {express}"
-
-
-def _load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def _plain(result: object) -> dict[str, object]:
-    data = asdict(result)  # type: ignore[call-overload]
-    data.pop("raw", None)
-    return dict(data)
 
 
 if __name__ == "__main__":

@@ -20,11 +20,12 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import machine
+from bench.machine import load_average
 from bench.report import Run, Section, render, write_into
 from bench.scratch import REDIS_URL, scratch_postgres
 from bench.servers import (
@@ -37,7 +38,7 @@ from bench.servers import (
     start_uvicorn,
     stop_all,
 )
-from bench.wrk import REPORT_SCRIPT, run_wrk
+from bench.wrk import REPORT_SCRIPT, plain, run_wrk
 
 ME = "/api/auth/me"
 TOKEN_TTL_SECONDS = 3600
@@ -431,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
     hello_only = not users_ready
 
     started = datetime.now(UTC)
-    load_before = _load()
+    load_before = load_average()
     raw_dir = REPO / "bench" / "results" / started.strftime("%Y%m%dT%H%M%SZ")
     raw_dir.mkdir(parents=True)
     with tempfile.TemporaryDirectory(prefix="mercato-bench-") as tmp:
@@ -458,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
         backends=backends,
         notes=[
             f"Load average (1, 5, 15 min) at the start {load_before}, at the end "
-            f"{_load()}: the machine is shared, which is why every point is the best of "
+            f"{load_average()}: the machine is shared, which is why every point is the best of "
             f"{args.rounds} interleaved rounds.",
             "Servers pinned with `taskset -c 0` (users, gateway, nginx's master and one worker, "
             "the hello app; only one path is loaded at a time), wrk with `taskset -c 1`; "
@@ -479,9 +480,9 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "date": run.date,
                 "machine": run.machine,
-                "ceiling": {n: {c: _plain(r) for c, r in v.items()} for n, v in ceiling.items()},
+                "ceiling": {n: {c: plain(r) for c, r in v.items()} for n, v in ceiling.items()},
                 "backends": {
-                    b: {n: {c: _plain(r) for c, r in v.items()} for n, v in s.items()}
+                    b: {n: {c: plain(r) for c, r in v.items()} for n, v in s.items()}
                     for b, s in backends.items()
                 },
             },
@@ -495,16 +496,6 @@ def main(argv: list[str] | None = None) -> int:
         write_into(REPO / "docs" / "benchmarks.md", generated)
         say("docs/benchmarks.md updated")
     return 0
-
-
-def _load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def _plain(result: object) -> dict[str, object]:
-    data = asdict(result)  # type: ignore[call-overload]
-    data.pop("raw", None)
-    return dict(data)
 
 
 if __name__ == "__main__":

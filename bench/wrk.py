@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.servers import LOAD_CORE
@@ -97,3 +97,10 @@ def run_wrk(
         non_2xx=data["non_2xx"],
         raw=output,
     )
+
+
+def plain(result: WrkResult) -> dict[str, object]:
+    """A result as JSON-ready values, without wrk's raw output."""
+    data = asdict(result)
+    data.pop("raw", None)
+    return dict(data)
