@@ -44,6 +44,7 @@ async def test_seeding_loads_the_demo_catalog_once(tmp_path: Path) -> None:
             assert image.status_code == 200, product["image_url"]
             assert image.headers["content-type"] == "image/svg+xml"
             assert image.content.startswith(b"<svg")
+            assert image.headers["content-security-policy"].startswith("default-src 'none'")
         assert (await client.get("/api/products/images/not-a-product.svg")).status_code == 404
         newest = listed["items"][0]
         assert newest["sku"] == PRODUCTS[0].sku

@@ -40,8 +40,10 @@ from dataclasses import dataclass
 import structlog
 
 from mercato.kit.kv import KeyValueStore, KeyValueUnavailable
+from mercato.products.metrics import CACHE_LOOKUPS
 
 log = structlog.get_logger("mercato.products.cache")
+_HIT, _MISS, _BYPASS = (CACHE_LOOKUPS.labels(r) for r in ("hit", "miss", "bypass"))
 
 CATALOG = "catalog"
 # A generation that lapses is replaced by a new random one: its answers are just not found
@@ -87,6 +89,7 @@ class CatalogCache:
         """The cached answer, if any, and the slot to keep a fresh one in. `(None, None)`
         when the cache is off or out of reach: then nothing may be stored either."""
         if not self.enabled:
+            _BYPASS.inc()
             return None, None
         try:
             generation = await self._generation(scope)
@@ -94,12 +97,15 @@ class CatalogCache:
             local = self._local.get((scope, generation, slot.key))
             if local is not None:
                 self._local.move_to_end((scope, generation, slot.key))
+                _HIT.inc()
                 return local, slot
             body = await self.kv.get(_entry_key(slot))
         except KeyValueUnavailable:
+            _BYPASS.inc()
             return None, None
         if body is not None:
             self._remember(slot, body)
+        (_HIT if body is not None else _MISS).inc()
         return body, slot
 
     async def store(self, slot: Slot, body: bytes) -> None:

@@ -24,6 +24,7 @@ from mercato.products.inventory_repository import (
     UNHOLD,
     InventoryRepository,
 )
+from mercato.products.metrics import RESERVATIONS
 from mercato.products.schemas import ReservationRequest
 
 HOLD_ATTEMPTS = 3
@@ -48,6 +49,7 @@ async def reserve(
         existing = await view(session, order_id)
         if {line["product_id"]: line["quantity"] for line in existing["lines"]} != wanted:
             raise ReservationMismatch
+        RESERVATIONS.labels("repeated").inc()
         return existing, False
 
     held: list[dict[str, Any]] = []
@@ -57,6 +59,7 @@ async def reserve(
     held = [{**line, "unit_price": line.pop("price")} for line in held]
     await repository.add_lines(order_id, held)
     product_changed(session, *wanted)
+    RESERVATIONS.labels("held").inc()
     return await view(session, order_id), True
 
 
@@ -76,10 +79,12 @@ async def _hold(
             return quote
         refusal, units = await _refusal(repository, product_id, wanted, first_line, held)
         if refusal is not None:
+            RESERVATIONS.labels("refused").inc()
             raise refusal
         # Units came back (a release committed) between the refused update and the re-read:
         # the line may be held now, rather than refused with nothing short.
     short = {"product_id": product_id, "requested": wanted[product_id], "available": units}
+    RESERVATIONS.labels("refused").inc()
     raise InsufficientStock([short])
 
 
@@ -120,6 +125,7 @@ async def confirm(session: AsyncSession, order_id: str) -> dict[str, Any]:
         for line in await repository.lines(order_id):
             await repository.move(line["product_id"], line["quantity"], SELL)
         await repository.set_status(order_id, "held", "confirmed", utcnow())
+        RESERVATIONS.labels("confirmed").inc()
     return await view(session, order_id)
 
 
@@ -135,6 +141,7 @@ async def release(session: AsyncSession, order_id: str) -> dict[str, Any]:
             move = UNHOLD if status == "held" else RESTOCK
             await repository.move(line["product_id"], line["quantity"], move)
         await repository.set_status(order_id, status, "released", utcnow())
+        RESERVATIONS.labels("released").inc()
         product_changed(session, *(line["product_id"] for line in lines))
     return await view(session, order_id)
 
@@ -149,6 +156,7 @@ async def release_lapsed(session: AsyncSession, now: datetime, limit: int = 100)
     await repository.lock_products_of(order_ids)
     for order_id in order_ids:
         await release(session, order_id)
+    RESERVATIONS.labels("lapsed").inc(len(order_ids))
     return order_ids
 
 
