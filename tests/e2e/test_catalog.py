@@ -69,8 +69,17 @@ def test_an_admin_changes_the_catalog_and_shoppers_see_it_at_once(stack: Running
         }
         refused = client.post("/api/products", json=body, headers=shopper)
         assert refused.status_code == 403
+        assert client.post("/api/products", json=body).status_code == 401
         created = client.post("/api/products", json=body, headers=admin)
         assert created.status_code == 201, created.text
+        duplicate = client.post("/api/products", json=body, headers=admin)
+        assert duplicate.status_code == 409
+        assert duplicate.headers["content-type"] == "application/problem+json"
+        free = client.post("/api/products", json={**body, "price": "0"}, headers=admin)
+        assert free.status_code == 422
+        assert [e["field"] for e in free.json()["errors"]] == ["price"]
+        again = client.post("/api/categories", json={"name": name}, headers=admin)
+        assert again.status_code == 409
         path = f"/api/products/{created.json()['id']}"
         listing = f"/api/products?category={category.json()['slug']}"
         for _ in range(2):  # the second read is served from the cache
