@@ -76,7 +76,9 @@ class Shop:
 
 @pytest.fixture
 def shop(new_app: Callable[..., FastAPI]) -> Iterator[Shop]:
-    opened = Shop(new_app())
+    # A short cache lease: every write waits one out (cache.py), and stock is conserved
+    # whatever its length; the product page is still read after each step.
+    opened = Shop(new_app(catalog_cache_lease_seconds=0.002))
     try:
         yield opened
     finally:
