@@ -313,3 +313,25 @@ async def test_nul_characters_in_the_url_answer_400_before_any_route() -> None:
         assert response.headers["content-type"] == "application/problem+json"
         assert (await client.get("/things?q=ab")).json() == {"q": "ab"}
     assert seen == ["ab"]
+
+
+def test_new_request_ids_are_unique_hex_and_differ_in_a_forked_process() -> None:
+    import os
+    import re
+
+    from mercato.kit.middleware import new_request_id
+
+    ids = {new_request_id() for _ in range(50_000)}
+    assert len(ids) == 50_000
+    assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # a forked worker: its ids must not repeat the parent's
+        os.write(write, new_request_id().encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    from_child = os.read(read, 64).decode()
+    os.close(read)
+    os.close(write)
+    assert from_child[:16] != next(iter(ids))[:16]
+    assert from_child not in ids

@@ -92,7 +92,11 @@ class CatalogCache:
             _BYPASS.inc()
             return None, None
         try:
-            generation = await self._generation(scope)
+            known = self._known.get(scope)
+            if known is not None and known[1] > asyncio.get_running_loop().time():
+                generation = known[0]  # leased: no round trip (the hot path)
+            else:
+                generation = await self._generation(scope)
             slot = Slot(scope, generation, _digest(key))
             local = self._local.get((scope, generation, slot.key))
             if local is not None:
@@ -137,9 +141,7 @@ class CatalogCache:
             await asyncio.sleep(self.lease)
 
     async def _generation(self, scope: str) -> str:
-        known = self._known.get(scope)
-        if known is not None and known[1] > asyncio.get_running_loop().time():
-            return known[0]
+        """The scope's generation, read from the store in the next batch."""
         future = self._waiting.get(scope)
         if future is None:
             future = self._waiting[scope] = asyncio.get_running_loop().create_future()
