@@ -154,7 +154,7 @@ async def create_category(
 
 @internal.post("", response_model=ReservationOut)
 async def reserve_stock(
-    body: ReservationRequest, session: CatalogSession, settings: AppSettings, response: Response
+    body: ReservationRequest, session: CatalogSession, settings: AppSettings
 ) -> Response:
     """201 when this call reserved the stock; 200 with the reservation as it stands when the
     order already had one (a retry)."""
