@@ -46,7 +46,7 @@ internal = APIRouter(
 
 ProductId = Annotated[uuid.UUID, Path()]
 OrderId = Annotated[uuid.UUID, Path()]
-Money = Annotated[Decimal, Query(ge=0, le=MAX_PRICE, decimal_places=2)]
+PriceBound = Annotated[Decimal, Query(ge=0, le=MAX_PRICE, decimal_places=2)]
 IMAGE_HEADERS = {
     "cache-control": "public, max-age=86400",
     # An SVG opened on its own is a document: ours have no scripts, and may run none.
@@ -67,8 +67,8 @@ async def list_products(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     q: Annotated[str | None, Query(max_length=200)] = None,
     category: Annotated[str | None, Query(max_length=100)] = None,
-    min_price: Money | None = None,
-    max_price: Money | None = None,
+    min_price: PriceBound | None = None,
+    max_price: PriceBound | None = None,
     in_stock: bool = False,
     sort: Sort | None = None,
     include_inactive: Annotated[bool, Query(description="Admins only: withdrawn too.")] = False,

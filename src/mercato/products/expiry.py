@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-from contextlib import aclosing
 
 import structlog
 
@@ -17,7 +16,7 @@ from mercato.kit.background import BackgroundTask
 from mercato.kit.db import Database
 from mercato.kit.types import utcnow
 from mercato.products.cache import CatalogCache
-from mercato.products.changes import changes
+from mercato.products.changes import catalog_write
 from mercato.products.inventory import release_lapsed
 
 log = structlog.get_logger("mercato.products.expiry")
@@ -25,12 +24,9 @@ log = structlog.get_logger("mercato.products.expiry")
 
 async def sweep_once(database: Database, cache: CatalogCache, batch: int = 100) -> int:
     """One pass: releases up to `batch` lapsed reservations in one unit of work."""
-    async with aclosing(database.session()) as sessions:
-        async for session in sessions:
-            released = await release_lapsed(session, utcnow(), batch)
-            changed = changes(session)
+    async with catalog_write(database, cache) as session:
+        released = await release_lapsed(session, utcnow(), batch)
     if released:
-        await cache.invalidate(changed.products, catalog=changed.catalog)
         log.info("reservations_lapsed", count=len(released))
     return len(released)
 

@@ -263,7 +263,3 @@ class CatalogRepository:
         self.session.add(category)
         await self.session.flush()
         return category
-
-    async def category_view(self, category_id: str) -> dict[str, Any]:
-        views = await self.categories()
-        return next(view for view in views if view["id"] == category_id)

@@ -14,6 +14,7 @@ from mercato.kit.kv import open_store
 from mercato.kit.settings import Settings
 from mercato.kit.types import utcnow
 from mercato.products.cache import CatalogCache
+from mercato.products.changes import catalog_changed, catalog_write
 from mercato.products.demo_catalog import CATEGORIES, PRODUCTS, image_path
 from mercato.products.models import Category, Product
 
@@ -34,40 +35,39 @@ async def catalog_is_empty(database: Database) -> bool:
     return not products and not categories
 
 
-async def seed_demo_catalog(database: Database, cache: CatalogCache | None = None) -> SeedOutcome:
+async def seed_demo_catalog(database: Database, cache: CatalogCache) -> SeedOutcome:
     """Adds what is missing of the demo catalog; answers how many rows it added."""
     now = utcnow()
-    async with aclosing(database.session()) as sessions:
-        async for session in sessions:
-            known_slugs = dict((await session.execute(select(Category.slug, Category.id))).all())
-            known_skus = set((await session.execute(select(Product.sku))).scalars())
-            new_categories = [
-                Category(name=c.name, slug=c.slug, description=c.description)
-                for c in CATEGORIES
-                if c.slug not in known_slugs
-            ]
-            session.add_all(new_categories)
-            await session.flush()
-            category_ids = {**known_slugs, **{c.slug: c.id for c in new_categories}}
-            new_products = [
-                Product(
-                    sku=p.sku,
-                    name=p.name,
-                    description=p.description,
-                    price=p.price,
-                    stock=p.stock,
-                    category_id=category_ids.get(p.category_slug),
-                    image_url=image_path(p.image),
-                    # A minute apart, in catalog order: "newest" has a stable meaning.
-                    created_at=now - timedelta(minutes=index),
-                    updated_at=now - timedelta(minutes=index),
-                )
-                for index, p in enumerate(PRODUCTS)
-                if p.sku not in known_skus
-            ]
-            session.add_all(new_products)
-    if cache is not None and (new_categories or new_products):
-        await cache.invalidate(catalog=True)
+    async with catalog_write(database, cache) as session:
+        known_slugs = dict((await session.execute(select(Category.slug, Category.id))).all())
+        known_skus = set((await session.execute(select(Product.sku))).scalars())
+        new_categories = [
+            Category(name=c.name, slug=c.slug, description=c.description)
+            for c in CATEGORIES
+            if c.slug not in known_slugs
+        ]
+        session.add_all(new_categories)
+        await session.flush()
+        category_ids = {**known_slugs, **{c.slug: c.id for c in new_categories}}
+        new_products = [
+            Product(
+                sku=p.sku,
+                name=p.name,
+                description=p.description,
+                price=p.price,
+                stock=p.stock,
+                category_id=category_ids.get(p.category_slug),
+                image_url=image_path(p.image),
+                # A minute apart, in catalog order: "newest" has a stable meaning.
+                created_at=now - timedelta(minutes=index),
+                updated_at=now - timedelta(minutes=index),
+            )
+            for index, p in enumerate(PRODUCTS)
+            if p.sku not in known_skus
+        ]
+        session.add_all(new_products)
+        if new_categories or new_products:
+            catalog_changed(session)
     return SeedOutcome(len(new_categories), len(new_products))
 
 
