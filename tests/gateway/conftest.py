@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from gateway.servers import Running, Upstream, free_port, serve, upstream_app
+from gateway.servers import Upstream, upstream_app
+from harness import Running, free_port, serve
 from mercato.gateway.app import create_app
 from mercato.kit.settings import Settings
 

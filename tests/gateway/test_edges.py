@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from gateway.conftest import GatewayFactory
-from gateway.servers import Running, Upstream, free_port, raw_request
+from gateway.servers import Upstream, raw_request
+from harness import Running, free_port
 
 ALLOWED = "http://localhost:3000"
 

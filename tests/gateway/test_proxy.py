@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 import httpx
 
 from gateway.conftest import GatewayFactory
-from gateway.servers import IdleClosingUpstream, RawUpstream, Running, Upstream
+from gateway.servers import IdleClosingUpstream, RawUpstream, Upstream
+from harness import Running
 
 MiB = 1024 * 1024
 

@@ -9,7 +9,7 @@ from collections import Counter
 import httpx
 
 from gateway.conftest import GatewayFactory
-from gateway.servers import free_port
+from harness import free_port
 
 
 def client(**kwargs: object) -> httpx.AsyncClient:

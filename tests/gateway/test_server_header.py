@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from gateway.conftest import GatewayFactory
-from gateway.servers import Running, serve
+from harness import Running, serve
 
 UPSTREAM_SERVER = "upstream-software/1.2.3"
 

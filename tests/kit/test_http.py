@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from gateway.servers import IdleClosingUpstream, Running, Upstream, free_port, serve, upstream_app
+from gateway.servers import IdleClosingUpstream, Upstream, upstream_app
+from harness import Running, free_port, serve
 from mercato.kit.context import request_id_var
 from mercato.kit.errors import GatewayTimeout, ServiceUnavailable
 from mercato.kit.http import UpstreamClient, UpstreamStatusError

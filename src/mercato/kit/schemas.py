@@ -6,9 +6,10 @@ PostgreSQL cannot store U+0000 in text (it answers an encoding error, which woul
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, field_validator
 
 NUL = "\x00"
 
@@ -34,3 +35,25 @@ class RequestModel(BaseModel):
         if contains_nul(value):
             raise ValueError("must not contain NUL characters")
         return value
+
+
+def _canonical_uuid(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise ValueError("must be a UUID") from None
+
+
+Id = Annotated[
+    str,
+    StringConstraints(min_length=36, max_length=36, pattern=r"^[0-9a-fA-F-]{36}$"),
+    AfterValidator(_canonical_uuid),
+]
+"""Any UUID a client may spell (upper case included), kept in the form ids are stored in."""
+
+
+def refuse_boolean(value: object) -> object:
+    """A `mode="before"` validator for numbers: Pydantic's lax mode reads `true` as 1."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    return value

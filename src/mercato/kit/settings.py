@@ -115,6 +115,26 @@ class Settings(BaseSettings):
     """How long stock stays held for an unpaid order when the order names no time."""
     reservation_sweep_seconds: float = Field(default=30.0, gt=0)
     """How often lapsed reservations are looked for and released."""
+    reservation_grace_seconds: int = Field(default=600, ge=0)
+    """How much longer the products service holds an order's stock than the order waits for
+    its payment: the orders service lapses its own orders first; the products service's own
+    expiry is the backstop for when the orders service is down."""
+
+    saga_recovery_seconds: float = Field(default=5.0, gt=0)
+    """How often the orders service looks for checkouts and cancellations left mid-step
+    (a crashed process, a service that was down) and for unpaid orders that lapsed."""
+    saga_lease_seconds: float = Field(default=30.0, gt=0)
+    """How long a step in progress is left to the process running it before the recovery
+    loop takes the order over."""
+    payment_latency_seconds: float = Field(default=0.05, ge=0, le=30)
+    """How long the mock card processor takes to answer a charge or a refund."""
+
+    notification_max_attempts: int = Field(default=5, ge=1, le=50)
+    """Delivery attempts of one notification before it is marked `failed`."""
+    notification_retry_seconds: float = Field(default=2.0, gt=0)
+    """The first retry's delay; each later one doubles it (with jitter), up to 10 minutes."""
+    notification_poll_seconds: float = Field(default=0.5, gt=0)
+    """How often the notifications service looks for messages due to be sent."""
 
     upstream_timeout_seconds: float = 10.0
     connect_timeout_seconds: float = 2.0

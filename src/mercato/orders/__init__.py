@@ -1,0 +1,1 @@
+"""The orders service: orders, their checkout saga and their status."""
