@@ -63,9 +63,10 @@ lint: $(STAMP) ## ruff (lint + format check), mypy strict on src/, import-linter
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: $(STAMP) ## The gateway-hop, then the catalog benchmark (see docs/benchmarks.md)
+bench: $(STAMP) ## The gateway-hop, catalog and checkout benchmarks (see docs/benchmarks.md)
 	bench/run.sh
 	bench/run.sh catalog
+	bench/run.sh checkout
 
 clean: ## Remove caches and build output (keeps .venv and the data in var/)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache build dist

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The benchmarks (`make bench` runs both): `bench/run.sh [args]` is the gateway-hop benchmark
-# (bench/gateway_hop.py), `bench/run.sh catalog [args]` the catalog benchmark
-# (bench/catalog.py). Installs what they need when missing (nginx and wrk; Node and the
+# The benchmarks (`make bench` runs them all): `bench/run.sh [args]` is the gateway-hop
+# benchmark (bench/gateway_hop.py), `bench/run.sh catalog [args]` the catalog benchmark
+# (bench/catalog.py), `bench/run.sh checkout [args]` the checkout one (bench/checkout.py). Installs what they need when missing (nginx and wrk; Node and the
 # Express reference's packages for the catalog), then runs the one asked for, which writes
 # raw output under bench/results/ and regenerates its block of docs/benchmarks.md.
 # Arguments pass through (try --help, or catalog --help).
@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bench=gateway_hop
-if [ "${1:-}" = catalog ]; then
-    bench=catalog
+if [ "${1:-}" = catalog ] || [ "${1:-}" = checkout ]; then
+    bench=$1
     shift
 fi
 

@@ -111,9 +111,17 @@ def pinned(command: list[str]) -> list[str]:
 
 
 def start_uvicorn(
-    name: str, target: str, env: dict[str, str], run_dir: Path, *, factory: bool, port: int
+    name: str,
+    target: str,
+    env: dict[str, str],
+    run_dir: Path,
+    *,
+    factory: bool,
+    port: int,
+    pin: bool = True,
 ) -> Server:
-    """One uvicorn process on the server core, configured like `mercato up` runs services."""
+    """One uvicorn process configured like `mercato up` runs services, on the server core
+    (or, with `pin=False`, wherever the kernel puts it)."""
     command = [
         str(PYTHON),
         "-m",
@@ -138,7 +146,11 @@ def start_uvicorn(
     with log_path.open("wb") as log:
         # taskset execs uvicorn, so this pid is the server's own pid.
         process = subprocess.Popen(
-            pinned(command), cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+            pinned(command) if pin else command,
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     return Server(name, port, process, log_path)
 

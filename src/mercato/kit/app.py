@@ -36,7 +36,9 @@ def create_service_app(
     """A service app with its database, key-value store, token verifier, error handlers,
     `/health`, `/metrics` and the shared middleware. State lives on `app.state`."""
     configure_logging(service, settings.log_level, settings.log_format)
-    database = Database(settings.database_url(service), pool_size=settings.db_pool_size)
+    database = Database(
+        settings.database_url(service), pool_size=settings.db_pool_size, service=service
+    )
     store = kv or open_store(settings.redis_url, settings.data_dir, settings.kv_prefix)
     keys = key_source or KeySource(jwks_url=f"{settings.users_url}/.well-known/jwks.json")
 

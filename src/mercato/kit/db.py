@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
 
+from prometheus_client import Counter
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -84,12 +85,35 @@ def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngin
     )
 
 
+STATEMENTS = Counter(
+    "mercato_db_statements_total",
+    "SQL statements sent to the service's database (round trips, BEGIN/COMMIT aside).",
+    ["service"],
+)
+COMMITS = Counter(
+    "mercato_db_commits_total", "Transactions committed on the service's database.", ["service"]
+)
+
+
+def count_round_trips(engine: AsyncEngine, service: str) -> None:
+    """Count statements and commits on /metrics: the benchmark reads them to say how many
+    database round trips an order costs each service."""
+    statements = STATEMENTS.labels(service)
+    commits = COMMITS.labels(service)
+    event.listen(engine.sync_engine, "before_cursor_execute", lambda *_: statements.inc())
+    event.listen(engine.sync_engine, "commit", lambda *_: commits.inc())
+
+
 class Database:
     """One service's engine and session factory."""
 
-    def __init__(self, url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = DEFAULT_POOL_SIZE, service: str | None = None
+    ) -> None:
         self.url = url
         self.engine = create_engine(url, pool_size=pool_size)
+        if service is not None:
+            count_round_trips(self.engine, service)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # The same pool. SQLite begins these deferred (see _sqlite_begin). PostgreSQL runs
         # each statement on its own: under READ COMMITTED every statement of a transaction
