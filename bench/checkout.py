@@ -336,7 +336,8 @@ def render(points: list[Point], final: dict[str, int], meta: dict[str, str]) -> 
         f"{final['paid_units']:,} units; "
         f"the products service sold {final['sold']:,} (oversold: {oversold}), reserved "
         f"{final['reserved']}, lowest stock {final['min_stock']:,}; stock + reserved + sold "
-        f"{'==' if conserved else '!='} the {loaded:,} loaded; orders left mid-step: {final['stalled']}.",
+        f"{'==' if conserved else '!='} the {loaded:,} loaded; "
+        f"orders left mid-step: {final['stalled']}.",
         END,
     ]
     return "\n".join(lines)
