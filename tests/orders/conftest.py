@@ -1,5 +1,7 @@
 """The orders service under test with the real services it calls, each in its own server:
-products (stock), payments (charges), notifications (the emails of order events)."""
+products (stock), payments (charges), notifications (the emails of order events) and users
+(whom notifications asks for a shopper's address; in the stack so that no service ever falls
+back on a fixed port)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,11 @@ def _installed(name: str) -> bool:
     return importlib.util.find_spec(f"mercato.{name}.app") is not None
 
 
-STACK = [name for name in ("products", "payments", "notifications", "orders") if _installed(name)]
+STACK = [
+    name
+    for name in ("users", "products", "payments", "notifications", "orders")
+    if _installed(name)
+]
 
 
 @pytest.fixture(scope="session")
@@ -47,4 +53,10 @@ async def orders(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def products(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=stack.url("products"), timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+async def payments(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=stack.url("payments"), timeout=30) as client:
         yield client

@@ -64,8 +64,9 @@ async def register(
 async def wait_for_email(
     mailbox: Path, to: str, subject_contains: str, *, count: int = 1, timeout: float = 10.0
 ) -> EmailMessage:
-    """The newest message to `to` whose subject matches, once the relay has written `count`
-    such messages."""
+    """The newest message to `to` whose subject matches, once `count` such messages are in the
+    mailbox: users' relay hands the event to the notifications service, which writes
+    `<notification id>.eml` there."""
     deadline = asyncio.get_running_loop().time() + timeout
     parser = BytesParser(policy=email.policy.default)
     while True:

@@ -6,8 +6,14 @@ import asyncio
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import select, update
 
+from harness import Running
+from harness import bearer as harness_bearer
+from mercato.kit.outbox import DELIVERED, PENDING
 from mercato.kit.settings import Settings
+from mercato.kit.types import utcnow
+from mercato.users.models import outbox
 
 from .support import PASSWORD, bearer, emails_to, link_in, register, unique_email, wait_for_email
 
@@ -192,4 +198,43 @@ class TestVerifyEmail:
         )
         assert response.status_code == 202
         await users_app.state.outbox_relay.run_once()
+        assert len(emails_to(users_settings.mailbox_dir, email)) == 1
+
+
+class TestWelcomeEmailOnce:
+    async def test_a_redelivered_registration_event_mails_once(
+        self,
+        client: httpx.AsyncClient,
+        users_settings: Settings,
+        users_app: FastAPI,
+        notifications_service: Running,
+    ) -> None:
+        email = unique_email()
+        user = (await register(client, email))["user"]
+        await wait_for_email(users_settings.mailbox_dir, email, "Welcome")
+
+        # As if the relay had crashed after delivering the event but before recording it.
+        async with users_app.state.db.engine.begin() as conn:
+            rows = (
+                await conn.execute(
+                    select(outbox.c.id, outbox.c.payload).where(outbox.c.topic == "user.registered")
+                )
+            ).all()
+            event_id = next(row.id for row in rows if row.payload["email"] == email)
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.id == event_id)
+                .values(status=PENDING, available_at=utcnow())
+            )
+        await users_app.state.outbox_relay.run_once()
+        async with users_app.state.db.engine.connect() as conn:
+            status = await conn.scalar(select(outbox.c.status).where(outbox.c.id == event_id))
+        assert status == DELIVERED  # delivered again, and acknowledged
+
+        async with httpx.AsyncClient(base_url=notifications_service.url) as notifications:
+            listed = await notifications.get(
+                f"/api/notifications/user/{user['id']}", headers=harness_bearer("admin")
+            )
+        assert listed.status_code == 200
+        assert [n["template"] for n in listed.json()["items"]] == ["welcome"]
         assert len(emails_to(users_settings.mailbox_dir, email)) == 1

@@ -55,7 +55,7 @@ class Mailbox:
         """
         path = self.path_for(message_id)
         # LF line ends, as maildir files have them: parsed back, the parts equal what was sent.
-        data = self._mime(message, message_id).as_bytes(policy=email.policy.default)
+        data = self.mime(message, message_id).as_bytes(policy=email.policy.default)
         self.directory.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".", suffix=".tmp")
         try:
@@ -76,7 +76,8 @@ class Mailbox:
         assert isinstance(parsed, MimeMessage)  # guaranteed by policy.default
         return parsed
 
-    def _mime(self, message: EmailMessage, message_id: str) -> MimeMessage:
+    def mime(self, message: EmailMessage, message_id: str) -> MimeMessage:
+        """The RFC 5322 message as written here, and as an SMTP transport sends it."""
         mime = MimeMessage()
         # Header values with CR/LF raise ValueError here: no header injection via `to`/`subject`.
         mime["From"] = self.sender

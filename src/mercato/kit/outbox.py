@@ -4,8 +4,7 @@ A service inserts an event with `enqueue` in the same transaction as the change 
 so a rollback discards both. An `OutboxRelay` then delivers committed events **at least once**:
 a relay that crashes after delivering but before recording it, or a delivery slower than the
 claim lease, delivers the event again. Consumers must therefore be idempotent, keyed by the
-event id (the users service's mailbox writes `<event id>.eml`; other consumers keep an inbox of
-handled ids).
+event id: they keep an inbox of handled ids (kit.inbox, kit.events.event_receiver).
 """
 
 from __future__ import annotations
@@ -268,8 +267,11 @@ class OutboxRelay:
                 claimed = 0
             if claimed < self.batch_size:
                 # A full batch means more may be due: go again at once; otherwise wait.
+                # Not wait_for: on 3.11 it swallows a cancel that coincides with a wake-up,
+                # and `stop()` then waits forever.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), self.poll_interval)
+                    async with asyncio.timeout(self.poll_interval):
+                        await self._wakeup.wait()
                 self._wakeup.clear()
 
 

@@ -35,6 +35,7 @@ from mercato.kit.types import new_id, utcnow
 from mercato.orders.cancellation import HOLD_LAPSED_REASON, Cancellations, begin_cancellation
 from mercato.orders.errors import (
     CheckoutIncomplete,
+    MixedCurrencies,
     OrderBusy,
     OrderNotFound,
     OrderNotPending,
@@ -100,7 +101,7 @@ class Checkout:
             return await self._replay(request)
         try:
             await self._advance(order)
-        except UpstreamRefusal:
+        except (UpstreamRefusal, MixedCurrencies):
             ORDERS_PLACED.labels("refused").inc()
             raise
         except Unreachable as exc:
@@ -137,6 +138,12 @@ class Checkout:
             await self._advance(order)
         except Unreachable as exc:
             raise CheckoutIncomplete(order.id, exc.detail) from exc
+        async with self.database.read_sessions() as session:
+            after = await OrderRepository(session).get(order_id)
+        if after is not None and after.status == "cancelled" and not after.is_paid:
+            # The stock had been let go before this attempt, which then charged nothing:
+            # there is no payment to answer, only an order that can no longer be paid.
+            raise OrderNotPending("cancelled")
 
     async def resume(self, order_id: str) -> None:
         """Carry a stalled order forward (the recovery loop); refusals are final answers."""
@@ -146,7 +153,7 @@ class Checkout:
             return
         try:
             await self._advance(order)
-        except UpstreamRefusal as refusal:
+        except (UpstreamRefusal, MixedCurrencies) as refusal:
             log.info("stalled_checkout_refused", order_id=order_id, code=refusal.code)
 
     # --- the steps ----------------------------------------------------------------------
@@ -214,8 +221,16 @@ class Checkout:
         if lines is None:  # the hold lapsed before the order was placed: nothing to sell
             await self._cancel_unplaced(order.id)
             return
+        currencies = {line.get("currency", "USD") for line in lines}
+        if len(currencies) > 1:  # one total, one charge: never a sum of dollars and euros
+            if step == PLACING:
+                await self.upstreams.release(order.id)
+                await self._discard(order.id)
+            else:
+                await self._end(order.id, step)
+            raise MixedCurrencies
         total = sum((Decimal(line["unit_price"]) * line["quantity"] for line in lines), Decimal(0))
-        currency = lines[0].get("currency", "USD") if lines else "USD"
+        currency = currencies.pop() if currencies else "USD"
         charge: Charge | None = None
         if order.charge_key and order.payment_method:
             try:
@@ -332,7 +347,13 @@ class Checkout:
     @staticmethod
     def _price(order: Order, lines: list[dict[str, Any]], total: Decimal, currency: str) -> None:
         order.record("pending", "Order placed.", order.created_at)
-        for position, line in enumerate(lines):
+        # The reservation answers its lines by product id (its lock order); the shopper
+        # reads them in the order they were asked for.
+        asked: dict[str, int] = {}
+        for index, requested in enumerate(order.requested_lines):
+            asked.setdefault(str(requested["product_id"]), index)
+        ordered = sorted(lines, key=lambda line: asked.get(line["product_id"], len(asked)))
+        for position, line in enumerate(ordered):
             unit_price = Decimal(line["unit_price"])
             order.items.append(
                 OrderItem(

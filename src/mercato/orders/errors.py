@@ -5,7 +5,13 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from mercato.kit.errors import Conflict, MercatoError, NotFound, ServiceUnavailable
+from mercato.kit.errors import (
+    Conflict,
+    MercatoError,
+    NotFound,
+    ServiceUnavailable,
+    ValidationFailed,
+)
 
 
 class OrderNotFound(NotFound):
@@ -76,3 +82,12 @@ class PaymentRequired(Conflict):
 
     def __init__(self) -> None:
         super().__init__("An order becomes paid only through a payment.")
+
+
+class MixedCurrencies(ValidationFailed):
+    """One order is charged in one currency: lines priced in several cannot share it."""
+
+    code = "mixed_currencies"
+
+    def __init__(self) -> None:
+        super().__init__("items", "All items of an order must be priced in the same currency.")

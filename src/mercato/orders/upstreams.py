@@ -132,6 +132,16 @@ class Upstreams:
         problem = _problem(response)
         if response.status == 409 and problem.get("code") == "order_already_paid":
             return _charge(problem["payment"])  # paid under another key: that payment counts
+        if response.status == 409 and problem.get("code") == "charge_mismatch":
+            # The shopper's key was used for another charge (a retry after a processing
+            # error, with another card): final, like a key reused with another body.
+            # Retrying it would leave the order mid-step for ever.
+            raise UpstreamRefusal(
+                422,
+                "idempotency_key_reused",
+                "This Idempotency-Key was already used with a different request.",
+                {},
+            )
         if response.status == 422:
             raise _refusal(response, {"errors": problem.get("errors", [])})
         raise _unexpected("payments", response)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from math import ceil
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
-from mercato.kit.auth import AdminPrincipal, CurrentPrincipal
+from mercato.kit.auth import AdminPrincipal, CurrentPrincipal, require_service_token
 from mercato.kit.deps import KV, AppSettings, ReadSession, Session
 from mercato.users import (
     administration,
     authentication,
     credentials,
+    emails,
     profile,
     registration,
     sessions,
@@ -22,6 +24,7 @@ from mercato.users.models import User
 from mercato.users.schemas import (
     JWKS,
     ChangePasswordRequest,
+    InternalUserOut,
     LoginRequest,
     LogoutRequest,
     MeUpdate,
@@ -39,6 +42,11 @@ from mercato.users.schemas import (
 auth = APIRouter(prefix="/api/auth", tags=["auth"])
 users = APIRouter(prefix="/api/users", tags=["users"])
 keys = APIRouter(tags=["keys"])
+internal = APIRouter(
+    prefix="/internal/users",
+    tags=["internal"],
+    dependencies=[Depends(require_service_token)],
+)
 
 
 def _pair(pair: sessions.TokenPair) -> TokenPairOut:
@@ -187,3 +195,8 @@ async def jwks(request: Request, response: Response) -> JWKS:
     # Verifiers may cache it briefly; they refetch anyway on a `kid` they do not know.
     response.headers["Cache-Control"] = "public, max-age=300"
     return JWKS(keys=[request.app.state.signing_key.public_jwk()])
+
+
+@internal.get("/{user_id}")
+async def read_user_contact(user_id: uuid.UUID, session: ReadSession) -> InternalUserOut:
+    return InternalUserOut.model_validate(await emails.mail_contact(session, str(user_id)))

@@ -7,10 +7,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mercato.kit.app import create_service_app
 from mercato.kit.auth import KeySource
+from mercato.kit.events import HttpDelivery
+from mercato.kit.http import UpstreamClient
 from mercato.kit.outbox import OutboxRelay
 from mercato.kit.settings import Settings, get_settings
-from mercato.users.api import auth, keys, users
-from mercato.users.emails import MailboxDelivery
+from mercato.users.api import auth, internal, keys, users
 from mercato.users.housekeeping import Housekeeping
 from mercato.users.keys import load_signing_key
 from mercato.users.models import outbox
@@ -37,9 +38,19 @@ class NoStoreMiddleware:
         await self.app(scope, receive, send_no_store)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, key_source: KeySource | None = None) -> FastAPI:
+    """`key_source` is accepted so every service is created alike (the test harness passes
+    one), and ignored: the users service verifies tokens with its own signing key only."""
     settings = settings or get_settings()
     signing_key = load_signing_key(settings)
+    # The user.* events (emails to send) go to the notifications service.
+    notifications = UpstreamClient(
+        "notifications",
+        settings.notifications_url,
+        timeout=settings.upstream_timeout_seconds,
+        connect_timeout=settings.connect_timeout_seconds,
+        service_token=settings.service_token,
+    )
 
     async def start_relay(app: FastAPI) -> None:
         app.state.outbox_relay.start()
@@ -48,11 +59,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def stop_relay(app: FastAPI) -> None:
         await app.state.housekeeping.stop()
         await app.state.outbox_relay.stop()
+        await notifications.close()
 
     app = create_service_app(
         "users",
         settings,
-        [auth, users, keys],
+        [auth, users, keys, internal],
         # Its own public key: the users service never fetches its JWKS over HTTP.
         key_source=KeySource({signing_key.kid: signing_key.public_key}),
         on_startup=[start_relay],
@@ -60,7 +72,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.signing_key = signing_key
     app.state.outbox_relay = OutboxRelay(
-        app.state.db, outbox, MailboxDelivery(settings), service="users"
+        app.state.db,
+        outbox,
+        HttpDelivery("users", {"user.": notifications}),
+        service="users",
     )
     app.state.housekeeping = Housekeeping(app.state.db)
     app.add_middleware(NoStoreMiddleware)

@@ -1,35 +1,44 @@
-"""The emails this service sends: queued in the outbox with the change that causes them,
-then rendered and written to the mailbox by the relay (until a notifications service exists).
+"""The emails this service causes: each is an event (`user.*`) queued in the outbox with the
+change that causes it, for the notifications service to render and send. The single-use token
+behind an emailed link is issued here; only its hash is stored.
 """
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mercato.kit.mail import EmailRenderer, Mailbox
-from mercato.kit.outbox import OutboxEvent, enqueue
+from mercato.kit.outbox import enqueue
 from mercato.kit.settings import Settings
 from mercato.kit.types import utcnow
+from mercato.users.errors import UserNotFound
 from mercato.users.models import OneTimeToken, User, outbox
 from mercato.users.opaque import new_token, token_hash
-from mercato.users.repository import OneTimeTokenRepository
+from mercato.users.repository import OneTimeTokenRepository, UserRepository
 
-EMAIL_TOPIC = "email"
 EMAIL_VERIFICATION = "email_verification"
 PASSWORD_RESET = "password_reset"
 TOKEN_LIFETIMES = {EMAIL_VERIFICATION: timedelta(hours=48), PASSWORD_RESET: timedelta(hours=1)}
 LINK_PATHS = {EMAIL_VERIFICATION: "/verify-email", PASSWORD_RESET: "/reset-password"}
+LINK_FIELDS = {EMAIL_VERIFICATION: "verification_link", PASSWORD_RESET: "reset_link"}
+
+# The event announcing each email the use cases ask for, by the name they give it.
+TOPICS = {
+    "welcome_verification": "user.registered",
+    "email_verification": "user.verification_requested",
+    "password_reset": "user.password_reset_requested",
+}
 
 
 async def send_token_email(
-    session: AsyncSession, settings: Settings, user: User, purpose: str, template: str
+    session: AsyncSession, settings: Settings, user: User, purpose: str, kind: str
 ) -> None:
-    """Issue a single-use token for `purpose` and queue the email carrying its link."""
+    """Issue a single-use token for `purpose` and queue the event announcing the email of
+    this `kind` (a key of `TOPICS`) with its link; the payload is the notifications
+    service's contract (checkout.md)."""
     token = new_token()
     lifetime = TOKEN_LIFETIMES[purpose]
     await OneTimeTokenRepository(session).add(
@@ -41,21 +50,20 @@ async def send_token_email(
         )
     )
     link = f"{settings.web_url.rstrip('/')}{LINK_PATHS[purpose]}?{urlencode({'token': token})}"
-    context = {"name": user.name, "link": link, "hours": int(lifetime.total_seconds() // 3600)}
-    payload: dict[str, Any] = {"to": user.email, "template": template, "context": context}
-    await enqueue(session, outbox, EMAIL_TOPIC, payload)
+    payload: dict[str, Any] = {
+        "user_id": user.id,
+        "email": user.email,
+        "name": user.name,
+        LINK_FIELDS[purpose]: link,
+        "link_hours": int(lifetime.total_seconds() // 3600),
+    }
+    await enqueue(session, outbox, TOPICS[kind], payload)
 
 
-class MailboxDelivery:
-    """The relay's consumer: render the template and write `<event id>.eml` (idempotent)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.renderer = EmailRenderer("mercato.users")
-        self.mailbox = Mailbox(settings.mailbox_dir)
-
-    async def __call__(self, event: OutboxEvent) -> None:
-        if event.topic != EMAIL_TOPIC:
-            raise ValueError(f"the users outbox has no consumer for topic {event.topic!r}")
-        payload = event.payload
-        message = self.renderer.message(payload["template"], payload["to"], payload["context"])
-        await asyncio.to_thread(self.mailbox.write, message, event.id)
+async def mail_contact(session: AsyncSession, user_id: str) -> dict[str, Any]:
+    """How another service reaches a user by mail (`GET /internal/users/{id}`): the account
+    as plain values, whatever its status (the caller decides what a suspended one gets)."""
+    account = await UserRepository(session).account_view(user_id)
+    if account is None:
+        raise UserNotFound()
+    return account

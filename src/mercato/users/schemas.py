@@ -144,6 +144,16 @@ class UserOut(BaseModel):
     profile: ProfileOut
 
 
+class InternalUserOut(BaseModel):
+    """`GET /internal/users/{id}`: what other services need to reach a user."""
+
+    id: str
+    email: str
+    name: str
+    email_verified: bool
+    status: Literal["active", "suspended"]
+
+
 class TokenPairOut(BaseModel):
     user: UserOut
     access_token: str

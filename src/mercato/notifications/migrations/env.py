@@ -1,0 +1,4 @@
+from mercato.kit.migrations import run_env
+from mercato.notifications.models import metadata
+
+run_env(metadata)

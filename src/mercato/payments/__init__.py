@@ -1,0 +1,1 @@
+"""The payments service: card charges through a mock processor, refunds, payment history."""

@@ -1,0 +1,160 @@
+"""Whose orders a caller sees: their own (404 for anyone else's, never 403); an admin sees
+everyone's. Lists filter by status (and, for admins, user) and are paginated."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Any
+
+import httpx
+
+from .support import ADMIN, Shopper, cancel, get_order, make_product, placed, stock_of
+
+
+async def _page(
+    orders: httpx.AsyncClient, headers: dict[str, str], query: str = ""
+) -> dict[str, Any]:
+    response = await orders.get(f"/api/orders{query}", headers=headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_another_customers_order_is_not_found(
+    orders: httpx.AsyncClient, products: httpx.AsyncClient
+) -> None:
+    product = await make_product(products, stock=5)
+    owner, stranger = Shopper(), Shopper()
+    order = await placed(orders, owner, [(product["id"], 2)])
+
+    seen = await get_order(orders, order["id"], stranger.headers)
+    unknown = await get_order(orders, str(uuid.uuid4()), stranger.headers)
+    assert seen.status_code == 404, seen.text
+    assert seen.json()["code"] == "order_not_found"
+    # Another's order and an order that does not exist answer alike.
+    assert {k: v for k, v in seen.json().items() if k != "request_id"} == {
+        k: v for k, v in unknown.json().items() if k != "request_id"
+    }
+
+    cancelled = await cancel(orders, order["id"], stranger.headers)
+    assert cancelled.status_code == 404, cancelled.text
+    assert (await get_order(orders, order["id"], owner.headers)).json()["status"] == "pending"
+    assert await stock_of(products, product["id"]) == 3
+
+    assert (await _page(orders, stranger.headers))["items"] == []
+    assert (await _page(orders, stranger.headers, f"?user_id={owner.id}"))["items"] == []
+
+
+async def test_a_customer_lists_only_their_own_orders(
+    orders: httpx.AsyncClient, products: httpx.AsyncClient
+) -> None:
+    product = await make_product(products, stock=10)
+    alice, bob = Shopper(), Shopper()
+    alices = [await placed(orders, alice, [(product["id"], 1)]) for _ in range(2)]
+    await placed(orders, bob, [(product["id"], 1)])
+
+    page = await _page(orders, alice.headers)
+
+    assert {order["id"] for order in page["items"]} == {order["id"] for order in alices}
+    assert page["total"] == 2
+    # Newest first.
+    assert [order["id"] for order in page["items"]] == [alices[1]["id"], alices[0]["id"]]
+
+
+async def test_an_admin_sees_everyones_orders_and_filters_by_user(
+    orders: httpx.AsyncClient, products: httpx.AsyncClient
+) -> None:
+    product = await make_product(products, stock=10)
+    alice, bob = Shopper(), Shopper()
+    alices = await placed(orders, alice, [(product["id"], 1)])
+    bobs = await placed(orders, bob, [(product["id"], 1)])
+
+    assert (await get_order(orders, alices["id"], ADMIN)).json()["id"] == alices["id"]
+    everyone = await _page(orders, ADMIN, "?limit=100")
+    ids = {order["id"] for order in everyone["items"]}
+    assert {alices["id"], bobs["id"]} <= ids
+    assert everyone["total"] >= 2
+
+    only_bob = await _page(orders, ADMIN, f"?user_id={bob.id}")
+    assert [order["id"] for order in only_bob["items"]] == [bobs["id"]]
+    assert only_bob["total"] == 1
+
+    nobody = await _page(orders, ADMIN, f"?user_id={uuid.uuid4()}")
+    assert nobody == {"items": [], "total": 0, "page": 1, "limit": 20, "pages": 0}
+
+
+async def test_the_status_filter(orders: httpx.AsyncClient, products: httpx.AsyncClient) -> None:
+    product = await make_product(products, stock=10)
+    shopper = Shopper()
+    kept = await placed(orders, shopper, [(product["id"], 1)])
+    dropped = await placed(orders, shopper, [(product["id"], 1)])
+    assert (await cancel(orders, dropped["id"], shopper.headers)).status_code == 200
+
+    pending = await _page(orders, shopper.headers, "?status=pending")
+    cancelled = await _page(orders, shopper.headers, "?status=cancelled")
+    paid = await _page(orders, shopper.headers, "?status=paid")
+
+    assert [order["id"] for order in pending["items"]] == [kept["id"]]
+    assert [order["id"] for order in cancelled["items"]] == [dropped["id"]]
+    assert paid["items"] == []
+    assert paid["total"] == 0
+    admin_view = await _page(orders, ADMIN, f"?status=cancelled&user_id={shopper.id}")
+    assert [order["id"] for order in admin_view["items"]] == [dropped["id"]]
+
+    bad = await orders.get("/api/orders?status=lost", headers=shopper.headers)
+    assert bad.status_code == 422
+    assert [error["field"] for error in bad.json()["errors"]] == ["status"]
+
+
+async def test_pagination(orders: httpx.AsyncClient, products: httpx.AsyncClient) -> None:
+    product = await make_product(products, stock=10)
+    shopper = Shopper()
+    made = [await placed(orders, shopper, [(product["id"], 1)]) for _ in range(5)]
+    newest_first = [order["id"] for order in reversed(made)]
+
+    pages = [await _page(orders, shopper.headers, f"?page={n}&limit=2") for n in (1, 2, 3, 4)]
+
+    for number, page in enumerate(pages, start=1):
+        assert page["total"] == 5
+        assert page["page"] == number
+        assert page["limit"] == 2
+        assert page["pages"] == math.ceil(5 / 2)
+    assert [[order["id"] for order in page["items"]] for page in pages] == [
+        newest_first[0:2],
+        newest_first[2:4],
+        newest_first[4:5],
+        [],
+    ]
+    default = await _page(orders, shopper.headers)
+    assert (default["page"], default["limit"], default["pages"]) == (1, 20, 1)
+    for query in ("?limit=0", "?limit=101", "?page=0", "?page=x", "?user_id=nope"):
+        response = await orders.get(f"/api/orders{query}", headers=shopper.headers)
+        assert response.status_code == 422, (query, response.text)
+
+
+async def test_reading_orders_needs_a_token(orders: httpx.AsyncClient) -> None:
+    assert (await orders.get("/api/orders")).status_code == 401
+    assert (await orders.get(f"/api/orders/{uuid.uuid4()}")).status_code == 401
+    assert (await orders.post(f"/api/orders/{uuid.uuid4()}/cancel")).status_code == 401
+
+
+async def test_a_malformed_order_id_is_refused(orders: httpx.AsyncClient) -> None:
+    response = await orders.get("/api/orders/not-an-id", headers=Shopper().headers)
+    assert response.status_code == 422, response.text
+    assert [error["field"] for error in response.json()["errors"]] == ["order_id"]
+
+
+async def test_the_internal_payment_route_is_for_services_only(
+    orders: httpx.AsyncClient, products: httpx.AsyncClient
+) -> None:
+    product = await make_product(products, stock=5)
+    shopper = Shopper()
+    order = await placed(orders, shopper, [(product["id"], 1)])
+    attempt = {"user_id": shopper.id, "payment_method": "pm_card_visa", "key": "k"}
+    path = f"/internal/orders/{order['id']}/payments"
+
+    for headers in ({}, shopper.headers, ADMIN, {"X-Service-Token": "guess"}):
+        response = await orders.post(path, json=attempt, headers=headers)
+        assert response.status_code == 401, response.text
+    assert (await get_order(orders, order["id"])).json()["status"] == "pending"

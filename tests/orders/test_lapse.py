@@ -1,0 +1,84 @@
+"""A pending order waits for its payment for `reservation_ttl_seconds`: then it is cancelled
+and its stock comes back. A paid order is never touched by the lapse."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from harness import Running, Stack, serve_service
+
+from .support import (
+    LAPSED_NOTE,
+    VISA,
+    Shopper,
+    eventually,
+    make_product,
+    order_of,
+    place,
+    reservation_status,
+    stock_of,
+)
+
+
+@pytest.fixture
+def hasty(stack: Stack) -> Iterator[Running]:
+    """An orders instance whose payment window is two seconds long (time enough to see the
+    stock held before it comes back)."""
+    with serve_service(
+        "orders", stack.settings.model_copy(update={"reservation_ttl_seconds": 2})
+    ) as running:
+        yield running
+
+
+async def _place(
+    url: str, shopper: Shopper, items: list[tuple[str, int]], method: str | None
+) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        response = await place(client, shopper, items, method)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_an_unpaid_order_lapses_and_its_stock_comes_back(
+    hasty: Running, orders: httpx.AsyncClient, products: httpx.AsyncClient
+) -> None:
+    product = await make_product(products, stock=5)
+    shopper = Shopper()
+    order = await _place(hasty.url, shopper, [(product["id"], 3)], None)
+    assert order["status"] == "pending"
+    assert await stock_of(products, product["id"]) == 2
+
+    lapsed = await eventually(
+        lambda: order_of(orders, order["id"]), lambda o: o["status"] == "cancelled"
+    )
+
+    assert lapsed["status_history"][-1]["note"] == LAPSED_NOTE
+    assert await eventually(lambda: stock_of(products, product["id"]), lambda s: s == 5) == 5
+    assert await reservation_status(products, order["id"]) == "released"
+    # Too late to pay it now.
+    mine = await orders.get(f"/api/orders/{order['id']}", headers=shopper.headers)
+    assert mine.json()["status"] == "cancelled"
+
+
+async def test_a_paid_order_does_not_lapse(
+    hasty: Running, orders: httpx.AsyncClient, products: httpx.AsyncClient
+) -> None:
+    product = await make_product(products, stock=5)
+    shopper = Shopper()
+    paid = await _place(hasty.url, shopper, [(product["id"], 2)], VISA)
+    unpaid = await _place(hasty.url, shopper, [(product["id"], 1)], None)
+    assert paid["status"] == "paid"
+
+    # Once the unpaid order (placed later, on the same window) has lapsed, the paid one's
+    # window has closed too.
+    await eventually(lambda: order_of(orders, unpaid["id"]), lambda o: o["status"] == "cancelled")
+
+    assert (await order_of(orders, paid["id"]))["status"] == "paid"
+    assert (await order_of(orders, paid["id"]))["status_history"] == paid["status_history"]
+    assert await reservation_status(products, paid["id"]) == "confirmed"
+    assert await stock_of(products, product["id"]) == 3
