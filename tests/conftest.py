@@ -53,6 +53,9 @@ class Backend:
             "bcrypt_rounds": 4,
             "log_level": "WARNING",
             "service_rate_limit": "100000/1m",
+            # Half the default: a run keeps several services' pools open at once (and some
+            # tests two instances of one), and PostgreSQL's default max_connections is 100.
+            "db_pool_size": 8,
             **{f"{service}_database_url": url for service, url in self.database_urls.items()},
         }
         values.update(overrides)

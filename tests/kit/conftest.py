@@ -6,10 +6,13 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import pytest
 import redis.asyncio as redis_asyncio
 
+from mercato.kit.db import Database
 from mercato.kit.kv import (
     KeyValueStore,
     KeyValueUnavailable,
@@ -56,3 +59,37 @@ async def kv(tmp_path: Path) -> AsyncIterator[KeyValueStore]:
     store = SQLiteStore(tmp_path / "kv.sqlite3")
     yield store
     await store.close()
+
+
+POSTGRES_URL = os.environ.get(
+    "MERCATO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@pytest.fixture(scope="module")
+async def scratch_url(backend: Any, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """A database of the backend under test, for one test module (the outbox and inbox tests,
+    whose tables belong to no service)."""
+    if backend.name != "postgres":
+        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('scratch') / 'scratch.db'}"
+        return
+    name = f"mercato_test_scratch_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    server = POSTGRES_URL.split("://", 1)[1].rsplit("/", 1)[0]
+    yield f"postgresql+asyncpg://{server}/{name}"
+    conn = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="module")
+async def database(scratch_url: str) -> AsyncIterator[Database]:
+    db = Database(scratch_url)
+    yield db
+    await db.dispose()

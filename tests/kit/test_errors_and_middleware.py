@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.routing import Route
 from starlette.types import Message
 
+from harness import free_port
+from mercato.kit.db import Database
 from mercato.kit.errors import PROBLEM_JSON, Conflict, install_error_handlers
 from mercato.kit.kv import KeyValueStore, RedisStore
 from mercato.kit.middleware import ServiceMiddleware
@@ -68,6 +70,7 @@ def build_app(kv: KeyValueStore, *, rate: str = "1000/1m") -> tuple[FastAPI, str
         service=service,
         max_body_bytes=MAX_BODY,
         limiter=RateLimiter(kv, rate, namespace=f"svc:{service}"),
+        service_token=SERVICE_TOKEN,
     )
     return app, service
 
@@ -227,6 +230,9 @@ class TestBodyLimit:
         assert sent[0]["status"] == 413
 
 
+SERVICE_TOKEN = "test-service-token"
+
+
 class TestServiceRateLimit:
     async def test_429_with_headers_after_the_limit(self, kv: KeyValueStore) -> None:
         app, _ = build_app(kv, rate="3/1m")
@@ -250,6 +256,21 @@ class TestServiceRateLimit:
             for _ in range(5):
                 assert (await c.get("/health")).status_code == 200
                 assert (await c.get("/metrics")).status_code == 200
+
+    async def test_our_services_are_not_limited_per_client(self, kv: KeyValueStore) -> None:
+        """The orders service's calls to products all come from one address: metered per
+        client they would throttle every shopper's checkout at once."""
+        app, _ = build_app(kv, rate="2/1m")
+        ours = {"X-Service-Token": SERVICE_TOKEN}
+        async with client_for(app) as c:
+            served = [(await c.get("/items/1", headers=ours)).status_code for _ in range(5)]
+            forged = [
+                (await c.get("/items/1", headers={"X-Service-Token": "guess"})).status_code
+                for _ in range(3)
+            ]
+
+        assert served == [200] * 5
+        assert forged == [200, 200, 429]
 
     async def test_a_store_outage_does_not_take_the_service_down(self) -> None:
         down = RedisStore("redis://127.0.0.1:1/0")
@@ -335,3 +356,25 @@ def test_new_request_ids_are_unique_hex_and_differ_in_a_forked_process() -> None
     os.close(write)
     assert from_child[:16] != next(iter(ids))[:16]
     assert from_child not in ids
+
+
+async def test_a_database_that_cannot_be_reached_answers_503_not_500() -> None:
+    """PostgreSQL down (nothing listens on its port): a retryable 503 problem."""
+    database = Database(f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/mercato")
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/rows")
+    async def rows() -> None:
+        await database.ping()
+
+    app.add_middleware(ServiceMiddleware, service="test", max_body_bytes=MAX_BODY)
+
+    async with client_for(app) as c:
+        response = await c.get("/rows")
+    await database.dispose()
+
+    body = assert_problem(response, 503)
+    assert body["code"] == "service_unavailable"
+    assert response.headers["retry-after"] == "1"
+    assert "postgres" not in response.text  # no internals

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import asyncpg
 import pytest
 from prometheus_client import REGISTRY
-from sqlalchemy import MetaData, Table, select
+from sqlalchemy import MetaData, Table, select, update
 
 from mercato.kit.db import Database
 from mercato.kit.outbox import (
@@ -21,43 +18,12 @@ from mercato.kit.outbox import (
     OutboxRelay,
     dead_letters,
     enqueue,
+    outbox_housekeeping,
     outbox_table,
     purge_delivered,
     requeue_dead,
     status_counts,
 )
-
-POSTGRES_URL = os.environ.get(
-    "MERCATO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
-
-
-@pytest.fixture(scope="module")
-async def outbox_url(backend: Any, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
-    """A database created for these tests only: the outbox is not tied to a service here."""
-    if backend.name != "postgres":
-        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('outbox') / 'outbox.db'}"
-        return
-    name = f"mercato_test_outbox_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    server = POSTGRES_URL.split("://", 1)[1].rsplit("/", 1)[0]
-    yield f"postgresql+asyncpg://{server}/{name}"
-    conn = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
-@pytest.fixture(scope="module")
-async def database(outbox_url: str) -> AsyncIterator[Database]:
-    db = Database(outbox_url)
-    yield db
-    await db.dispose()
 
 
 def new_outbox_table() -> Table:
@@ -342,3 +308,25 @@ class TestDeadLetters:
         await asyncio.sleep(0.05)
         assert await purge_delivered(database, table, timedelta(0), batch_size=3) == len(ids)
         assert list(await outbox_rows(database, table)) == [waiting]
+
+    async def test_housekeeping_purges_week_old_deliveries_in_the_background(
+        self, database: Database, table: Table, service: str
+    ) -> None:
+        old, recent = [await enqueue_committed(database, table) for _ in range(2)]
+        await drain(OutboxRelay(database, table, Consumer(), service=service))
+        waiting = await enqueue_committed(database, table)
+        async with database.engine.begin() as conn:
+            eight_days_ago = datetime.now(UTC) - timedelta(days=8)
+            await conn.execute(
+                update(table).where(table.c.id == old).values(delivered_at=eight_days_ago)
+            )
+
+        job = outbox_housekeeping(database, table, service=service, interval=0.05)
+        job.start()
+        try:
+            async with asyncio.timeout(10):
+                while old in await outbox_rows(database, table):
+                    await asyncio.sleep(0.05)
+        finally:
+            await job.stop()
+        assert set(await outbox_rows(database, table)) == {recent, waiting}

@@ -58,6 +58,18 @@ class TestSmtp:
         # Sent over SMTP, so not written to the mailbox directory.
         assert mailbox_messages(service.settings.mailbox_dir, email) == []
 
+    async def test_the_sender_is_the_configured_one(
+        self, start_service: StartService, smtp: tuple[str, CollectingHandler]
+    ) -> None:
+        url, server = smtp
+        user_id, email = str(uuid.uuid4()), unique_email()
+        async with start_service(smtp_url=url, mail_from="Acme Shop <orders@acme.example>") as svc:
+            await deliver(svc.client, "user.registered", registered(user_id, email, name="Ann"))
+            [notification] = await settled(svc.client, user_id, 1)
+        [message] = server.to(email)
+        assert message["From"] == "Acme Shop <orders@acme.example>"
+        assert message["Message-ID"] == f"<{notification['id']}@acme.example>"
+
     async def test_a_refusing_server_is_retried_until_it_accepts(
         self, start_service: StartService, smtp: tuple[str, CollectingHandler]
     ) -> None:

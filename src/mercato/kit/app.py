@@ -89,5 +89,6 @@ def create_service_app(
             store, settings.service_rate_limit, namespace=f"svc:{service}", lease=True
         ),
         trusted_proxies=tuple(settings.service_trusted_proxies),
+        service_token=settings.service_token,
     )
     return app

@@ -246,7 +246,7 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 AdminPrincipal = Annotated[Principal, Depends(admin_principal)]
 
 
-def require_service_token(request: Request) -> None:
+async def require_service_token(request: Request) -> None:
     """FastAPI dependency for `/internal/...` routes: the caller is one of our services."""
     expected: str = request.app.state.settings.service_token
     presented = request.headers.get("x-service-token", "")

@@ -30,12 +30,12 @@ async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
             yield session
 
 
-def get_kv(request: Request) -> KeyValueStore:
+async def get_kv(request: Request) -> KeyValueStore:
     store: KeyValueStore = request.app.state.kv
     return store
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -191,8 +192,30 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
     return problem_response(500, "An unexpected error occurred.", code="internal_error")
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    """The database cannot be reached (refused, reset, restarting, or SQLite busy past its
+    timeout): a 503 the client may retry, not a 500. Any other database error is a bug."""
+    unreachable = isinstance(exc, OSError | InterfaceError | OperationalError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    )
+    if not unreachable:
+        return await _unexpected_error(request, exc)
+    log.warning(
+        "database_unavailable", path=request.url.path, error=f"{type(exc).__name__}: {exc}"[:500]
+    )
+    return problem_response(
+        503,
+        "The service is unavailable for a moment (its database cannot be reached); retry shortly.",
+        code="service_unavailable",
+        headers={"Retry-After": "1"},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(MercatoError, _mercato_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    # A connection refused or reset (the database, or a store, is down) is OSError.
+    app.add_exception_handler(OSError, _database_unavailable)
+    app.add_exception_handler(DBAPIError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)

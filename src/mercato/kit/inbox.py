@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import structlog
 from sqlalchemy import Column, DateTime, MetaData, String, Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from mercato.kit.background import PeriodicJob
 from mercato.kit.db import Database
 from mercato.kit.retention import delete_in_batches
 from mercato.kit.types import utcnow
+
+log = structlog.get_logger("mercato.inbox")
 
 
 def inbox_table(metadata: MetaData, name: str = "inbox") -> Table:
@@ -52,3 +56,20 @@ async def purge_handled(
     (the relay dead-letters after its last attempt), so no redelivery can come after."""
     condition = table.c.received_at < utcnow() - older_than
     return await delete_in_batches(database, table, condition, batch_size=batch_size)
+
+
+HANDLED_RETENTION = timedelta(days=7)
+"""Far longer than any producer retries an event (the relay dead-letters within hours)."""
+
+
+def inbox_housekeeping(
+    database: Database, table: Table, *, service: str, interval: float = 3600.0
+) -> PeriodicJob:
+    """Forgets handled event ids older than `HANDLED_RETENTION`, hourly."""
+
+    async def purge() -> None:
+        purged = await purge_handled(database, table, HANDLED_RETENTION)
+        if purged:
+            log.info("inbox_purged", service=service, events=purged)
+
+    return PeriodicJob(purge, f"inbox-housekeeping-{service}", interval=interval)

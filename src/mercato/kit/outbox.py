@@ -9,8 +9,6 @@ event id: they keep an inbox of handled ids (kit.inbox, kit.events.event_receive
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import random
 import uuid
 from collections.abc import Awaitable, Callable
@@ -37,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from mercato.kit.background import BackgroundTask
+from mercato.kit.background import PeriodicJob, PollingWorker
 from mercato.kit.db import Database
 from mercato.kit.retention import delete_in_batches
 
@@ -131,7 +129,7 @@ def retry_delay(attempts: int, base: float, cap: float) -> float:
     return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
-class OutboxRelay:
+class OutboxRelay(PollingWorker):
     """Delivers a table's due events: claim a batch, deliver each, record the outcome.
 
     A claim is a short transaction that pushes the claimed events' `available_at` forward by
@@ -155,30 +153,37 @@ class OutboxRelay:
         backoff: float = 2.0,
         max_backoff: float = 300.0,
         lease: float = 60.0,
+        gather: float = 0.01,
     ) -> None:
+        super().__init__(
+            f"outbox-relay-{service}",
+            poll_interval=poll_interval,
+            batch_size=batch_size,
+            gather=gather,
+        )
         self._db = database
         self._table = table
         self._deliver = deliver
         self.service = service
-        self.poll_interval = poll_interval
         self.max_attempts = max_attempts
-        self.batch_size = batch_size
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.lease = lease
-        self._background = BackgroundTask(self._loop, f"outbox-relay-{service}")
-        self._wakeup = asyncio.Event()
 
     async def run_once(self) -> int:
         """Claim and deliver one batch of due events; returns how many were claimed."""
         events = await self._claim()
+        delivered: list[OutboxEvent] = []
         for event in events:
             try:
                 await self._deliver(event)
             except Exception as exc:  # any consumer failure is retried, never fatal
                 await self._record_failure(event, exc)
             else:
-                await self._record_delivery(event)
+                delivered.append(event)
+        # One transaction marks the batch: a crash before it redelivers these events, which
+        # at-least-once delivery allows (consumers skip what their inbox has seen).
+        await self._record_deliveries(delivered)
         return len(events)
 
     async def _claim(self) -> list[OutboxEvent]:
@@ -201,10 +206,19 @@ class OutboxRelay:
                 )
         return [OutboxEvent(row.id, row.topic, row.payload, row.attempts) for row in rows]
 
-    async def _record_delivery(self, event: OutboxEvent) -> None:
+    async def _record_deliveries(self, events: list[OutboxEvent]) -> None:
+        if not events:
+            return
+        t = self._table
         async with self._db.engine.begin() as conn:
-            await self._mark(conn, event, status=DELIVERED, delivered_at=_now(), last_error=None)
-        DELIVERED_EVENTS.labels(self.service).inc()
+            # Only pending events change: a relay whose lease ran out must not undo the
+            # outcome another relay recorded in the meantime.
+            await conn.execute(
+                update(t)
+                .where(t.c.id.in_([event.id for event in events]), t.c.status == PENDING)
+                .values(status=DELIVERED, delivered_at=_now(), last_error=None)
+            )
+        DELIVERED_EVENTS.labels(self.service).inc(len(events))
 
     async def _record_failure(self, event: OutboxEvent, exc: Exception) -> None:
         attempts = event.attempts + 1
@@ -247,32 +261,8 @@ class OutboxRelay:
             update(t).where(t.c.id == event.id, t.c.status == PENDING).values(values)
         )
 
-    def start(self) -> None:
-        """Relay in the background until `stop()`."""
-        self._background.start()
-
-    async def stop(self) -> None:
-        await self._background.stop()
-
-    async def wake(self) -> None:
-        """Relay now rather than at the next poll (call after committing an enqueue)."""
-        self._wakeup.set()
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                claimed = await self.run_once()
-            except Exception:  # the relay outlives a database blip; the next poll retries
-                log.exception("outbox_relay_error", service=self.service)
-                claimed = 0
-            if claimed < self.batch_size:
-                # A full batch means more may be due: go again at once; otherwise wait.
-                # Not wait_for: on 3.11 it swallows a cancel that coincides with a wake-up,
-                # and `stop()` then waits forever.
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.poll_interval):
-                        await self._wakeup.wait()
-                self._wakeup.clear()
+    def pass_failed(self) -> None:
+        log.exception("outbox_relay_error", service=self.service)
 
 
 # Operations: what an operator (the `mercato outbox` command) and housekeeping do to a table.
@@ -332,3 +322,21 @@ async def purge_delivered(
     cutoff = _now() - older_than
     condition = (t.c.status == DELIVERED) & (t.c.delivered_at < cutoff)
     return await delete_in_batches(database, t, condition, batch_size=batch_size)
+
+
+DELIVERED_RETENTION = timedelta(days=7)
+"""How long delivered events are kept (to look into what was sent) before housekeeping."""
+
+
+def outbox_housekeeping(
+    database: Database, table: Table, *, service: str, interval: float = 3600.0
+) -> PeriodicJob:
+    """Purges the service's delivered events older than `DELIVERED_RETENTION`, hourly.
+    Pending and dead-lettered events are never purged."""
+
+    async def purge() -> None:
+        purged = await purge_delivered(database, table, DELIVERED_RETENTION)
+        if purged:
+            log.info("outbox_purged", service=service, events=purged)
+
+    return PeriodicJob(purge, f"outbox-housekeeping-{service}", interval=interval)

@@ -9,7 +9,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 
 NUL = "\x00"
 
@@ -48,6 +55,7 @@ Id = Annotated[
     str,
     StringConstraints(min_length=36, max_length=36, pattern=r"^[0-9a-fA-F-]{36}$"),
     AfterValidator(_canonical_uuid),
+    WithJsonSchema({"type": "string", "format": "uuid"}),
 ]
 """Any UUID a client may spell (upper case included), kept in the form ids are stored in."""
 

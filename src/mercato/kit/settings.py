@@ -91,6 +91,8 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"]
     )
     smtp_url: str | None = None
+    mail_from: str = "Mercato <no-reply@mercato.local>"
+    """The From of every email: a real relay wants an address of a domain it sends for."""
     gateway_services: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(SERVICES))
     """The services the gateway's `/health` reports on: `mercato up` passes those it starts."""
 

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from mercato.kit.app import create_service_app
 from mercato.kit.auth import KeySource
 from mercato.kit.http import UpstreamClient
+from mercato.kit.inbox import inbox_housekeeping
 from mercato.kit.settings import Settings, get_settings
 from mercato.notifications.api import event_routes, notifications
 from mercato.notifications.contacts import Contacts
@@ -32,8 +33,10 @@ def create_app(settings: Settings | None = None, *, key_source: KeySource | None
 
     async def start_sender(app: FastAPI) -> None:
         app.state.sender.start()
+        app.state.housekeeping.start()
 
     async def stop_sender(app: FastAPI) -> None:
+        await app.state.housekeeping.stop()
         await app.state.sender.stop()
         await users.close()
 
@@ -54,4 +57,5 @@ def create_app(settings: Settings | None = None, *, key_source: KeySource | None
         retry_seconds=settings.notification_retry_seconds,
         poll_interval=settings.notification_poll_seconds,
     )
+    app.state.housekeeping = inbox_housekeeping(app.state.db, inbox, service="notifications")
     return app

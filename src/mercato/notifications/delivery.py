@@ -11,12 +11,11 @@ runs out. A failed lookup or a refusing mail server is a failed attempt, never t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from mercato.kit.background import BackgroundTask
+from mercato.kit.background import PollingWorker
 from mercato.kit.db import Database
 from mercato.kit.mail import EmailMessage
 from mercato.kit.outbox import retry_delay
@@ -40,7 +39,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class NotificationSender:
+class NotificationSender(PollingWorker):
     def __init__(
         self,
         database: Database,
@@ -53,18 +52,18 @@ class NotificationSender:
         batch_size: int = 20,
         lease: float = 120.0,
     ) -> None:
+        # Emails wait a moment for the ones committed just after: one claim per burst.
+        super().__init__(
+            "notification-sender", poll_interval=poll_interval, batch_size=batch_size, gather=0.05
+        )
         self._db = database
         self._transport = transport
         self._contacts = contacts
         self.max_attempts = max_attempts
         self.retry_seconds = retry_seconds
-        self.poll_interval = poll_interval
-        self.batch_size = batch_size
         # Longer than a lookup plus an SMTP session can take (both time out well before),
         # so a live sender's claim never lapses into a second sending.
         self.lease = lease
-        self._background = BackgroundTask(self._loop, "notification-sender")
-        self._wakeup = asyncio.Event()
 
     async def run_once(self) -> int:
         """Claim one batch of due emails and send them side by side; returns how many."""
@@ -121,27 +120,5 @@ class NotificationSender:
             error=error,
         )
 
-    def start(self) -> None:
-        """Send in the background until `stop()`."""
-        self._background.start()
-
-    async def stop(self) -> None:
-        await self._background.stop()
-
-    async def wake(self) -> None:
-        """Send now rather than at the next poll (call once a new notification is committed)."""
-        self._wakeup.set()
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                claimed = await self.run_once()
-            except Exception:  # the sender outlives a database blip; the next poll retries
-                log.exception("notification_sender_error")
-                claimed = 0
-            if claimed < self.batch_size:
-                # A full batch means more may be due: go again at once; otherwise wait.
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.poll_interval):
-                        await self._wakeup.wait()
-                self._wakeup.clear()
+    def pass_failed(self) -> None:
+        log.exception("notification_sender_error")

@@ -10,12 +10,12 @@ from mercato.notifications.delivery import NotificationSender
 from mercato.notifications.messages import Composer
 
 
-def get_composer(request: Request) -> Composer:
+async def get_composer(request: Request) -> Composer:
     composer: Composer = request.app.state.composer
     return composer
 
 
-def wake_sender(request: Request, tasks: BackgroundTasks) -> None:
+async def wake_sender(request: Request, tasks: BackgroundTasks) -> None:
     """Wakes the sender once the answer is sent, which is after the request's commit, so a
     new email goes out at once instead of at the next poll."""
     sender: NotificationSender = request.app.state.sender

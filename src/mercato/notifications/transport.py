@@ -92,7 +92,7 @@ class SmtpTransport:
 
 
 def transport_for(settings: Settings) -> MailTransport:
-    mailbox = Mailbox(settings.mailbox_dir)
+    mailbox = Mailbox(settings.mailbox_dir, sender=settings.mail_from)
     if settings.smtp_url:
         server = parse_smtp_url(settings.smtp_url)
         return SmtpTransport(server, mailbox, timeout=settings.upstream_timeout_seconds)

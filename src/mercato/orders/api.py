@@ -10,6 +10,7 @@ from mercato.kit.auth import AdminPrincipal, CurrentPrincipal, require_service_t
 from mercato.kit.deps import AppSettings, ReadSession, Session
 from mercato.kit.idempotency import HEADER, REPLAYED_HEADER, fingerprint, validate_key
 from mercato.kit.pagination import Page, PageLimit, PageNumber, offset
+from mercato.kit.responses import model_response
 from mercato.kit.schemas import Id
 from mercato.orders import fulfilment
 from mercato.orders.checkout import Checkout, PlaceOrder
@@ -48,11 +49,10 @@ async def _current(checkout: Checkout, order_id: str) -> OrderOut:
 async def place_order(
     body: OrderCreate,
     request: Request,
-    response: Response,
     principal: CurrentPrincipal,
     checkout: CheckoutSaga,
     idempotency_key: IdempotencyKey = None,
-) -> OrderOut:
+) -> Response:
     fp = None
     if idempotency_key is not None:
         validate_key(idempotency_key)
@@ -67,9 +67,14 @@ async def place_order(
             fingerprint=fp,
         )
     )
-    if placed.replayed:
-        response.headers[REPLAYED_HEADER] = "true"
-    return await _current(checkout, placed.order_id)
+    # The order as placing left it, without reading it back; a replay reads it.
+    order = (
+        order_view(placed.order)
+        if placed.order is not None
+        else await _current(checkout, placed.order_id)
+    )
+    headers = {REPLAYED_HEADER: "true"} if placed.replayed else None
+    return model_response(OrderOut, order, 201, headers)
 
 
 @orders.get("", response_model=Page[OrderOut])

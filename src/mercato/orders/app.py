@@ -8,7 +8,7 @@ from mercato.kit.app import create_service_app
 from mercato.kit.auth import KeySource
 from mercato.kit.events import HttpDelivery
 from mercato.kit.http import UpstreamClient
-from mercato.kit.outbox import OutboxRelay
+from mercato.kit.outbox import OutboxRelay, outbox_housekeeping
 from mercato.kit.settings import Settings, get_settings
 from mercato.orders.api import internal, orders
 from mercato.orders.cancellation import Cancellations
@@ -24,8 +24,10 @@ def create_app(settings: Settings | None = None, *, key_source: KeySource | None
     async def start(app: FastAPI) -> None:
         app.state.outbox_relay.start()
         app.state.recovery.start()
+        app.state.housekeeping.start()
 
     async def stop(app: FastAPI) -> None:
+        await app.state.housekeeping.stop()
         await app.state.recovery.stop()
         await app.state.outbox_relay.stop()
         await app.state.upstreams.close()
@@ -64,4 +66,5 @@ def create_app(settings: Settings | None = None, *, key_source: KeySource | None
     app.state.outbox_relay = OutboxRelay(
         database, outbox, HttpDelivery("orders", {"order.": notifications}), service="orders"
     )
+    app.state.housekeeping = outbox_housekeeping(database, outbox, service="orders")
     return app

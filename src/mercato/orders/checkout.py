@@ -74,6 +74,8 @@ class PlaceOrder:
 class Placed:
     order_id: str
     replayed: bool
+    order: Order | None = None
+    """The order as this call left it, when it did (else the caller reads it)."""
 
 
 class Checkout:
@@ -100,14 +102,14 @@ class Checkout:
             assert request.idempotency_key is not None
             return await self._replay(request)
         try:
-            await self._advance(order)
+            finished = await self._advance(order)
         except (UpstreamRefusal, MixedCurrencies):
             ORDERS_PLACED.labels("refused").inc()
             raise
         except Unreachable as exc:
             ORDERS_PLACED.labels("incomplete").inc()
             raise CheckoutIncomplete(order.id, exc.detail) from exc
-        return Placed(order.id, replayed=False)
+        return Placed(order.id, replayed=False, order=finished)
 
     async def pay(self, order_id: str, user_id: str, payment_method: str, key: str) -> None:
         """Another payment attempt for a pending order (after a declined card, say)."""
@@ -179,6 +181,8 @@ class Checkout:
                 request_fingerprint=request.fingerprint,
                 created_at=now,
                 updated_at=now,
+                items=[],
+                history=[],
             )
             async with self.database.sessions() as session:
                 session.add(order)
@@ -210,24 +214,22 @@ class Checkout:
             raise IdempotencyKeyInFlight
         return Placed(order.id, replayed=True)
 
-    async def _advance(self, order: Order) -> None:
+    async def _advance(self, order: Order) -> Order | None:
+        """Carry the order through its step; the order as it ended, if this call ended it
+        at rest (None when it was discarded, cancelled or finished by another process)."""
         step = order.step
         assert step in (PLACING, PAYING)
         try:
             lines = await self._reserve(order)
-        except UpstreamRefusal:
-            await self._discard(order.id)
+        except UpstreamRefusal:  # nothing was reserved: nothing to release
+            await self._abandon(order.id, step, reserved=False)
             raise
         if lines is None:  # the hold lapsed before the order was placed: nothing to sell
             await self._cancel_unplaced(order.id)
-            return
+            return None
         currencies = {line.get("currency", "USD") for line in lines}
         if len(currencies) > 1:  # one total, one charge: never a sum of dollars and euros
-            if step == PLACING:
-                await self.upstreams.release(order.id)
-                await self._discard(order.id)
-            else:
-                await self._end(order.id, step)
+            await self._abandon(order.id, step, reserved=True)
             raise MixedCurrencies
         total = sum((Decimal(line["unit_price"]) * line["quantity"] for line in lines), Decimal(0))
         currency = currencies.pop() if currencies else "USD"
@@ -243,18 +245,14 @@ class Checkout:
                     payment_method=order.payment_method,
                 )
             except UpstreamRefusal:  # an unknown payment method: undo the order's reservation
-                if step == PLACING:
-                    await self.upstreams.release(order.id)
-                    await self._discard(order.id)
-                else:
-                    await self._end(order.id, step)
+                await self._abandon(order.id, step, reserved=True)
                 raise
         paid = charge is not None and charge.failure_code is None
         if paid and not await self.upstreams.confirm(order.id):
             assert charge is not None
             await self._refund_and_cancel(order.id, step, lines, total, currency, charge)
-            return
-        await self._finish(order.id, step, lines, total, currency, charge)
+            return None
+        return await self._finish(order, step, lines, total, currency, charge)
 
     async def _reserve(self, order: Order) -> list[dict[str, Any]] | None:
         """The order's priced lines, from its reservation (made now or already): None when the
@@ -267,36 +265,42 @@ class Checkout:
 
     async def _finish(
         self,
-        order_id: str,
+        order: Order,
         step: str,
         lines: list[dict[str, Any]],
         total: Decimal,
         currency: str,
         charge: Charge | None,
-    ) -> None:
-        async with self.database.sessions() as session:
-            order = await OrderRepository(session).get(order_id, for_update=True)
-            if order is None or order.step != step:
-                return  # another process finished this step first
-            if step == PLACING:
-                self._price(order, lines, total, currency)
-            order.step = None
-            order.step_due_at = None
-            order.updated_at = utcnow()
-            if charge is None:
-                outcome = "pending"
+    ) -> Order | None:
+        """Works the outcome out on the order as this process knows it (no other writes an
+        order in a step), then writes it if the order is still in that step."""
+        status_before, items_from, history_from = order.status, len(order.items), len(order.history)
+        if step == PLACING:
+            self._price(order, lines, total, currency)
+        order.updated_at = utcnow()
+        outcome = "pending"
+        if charge is not None:
+            self._record_charge(order, charge)
+            if charge.failure_code is None:
+                order.move_to("paid", "Payment received.")
+                outcome = "paid"
             else:
-                self._record_charge(order, charge)
-                if charge.failure_code is None:
-                    order.move_to("paid", "Payment received.")
-                    await order_paid(session, order, self.settings.web_url, charge.transaction_id)
-                    outcome = "paid"
-                else:
-                    PAYMENTS_FAILED.labels(charge.failure_code).inc()
-                    outcome = "payment_failed"
+                outcome = "payment_failed"
+        async with self.database.sessions() as session:
+            finished = await OrderRepository(session).finish_step(
+                order, step, status_before, items_from=items_from, history_from=history_from
+            )
+            if not finished:
+                return None  # another process finished this step first
+            if outcome == "paid":
+                assert charge is not None
+                await order_paid(session, order, self.settings.web_url, charge.transaction_id)
             await session.commit()
+        if charge is not None and charge.failure_code is not None:
+            PAYMENTS_FAILED.labels(charge.failure_code).inc()
         if step == PLACING:
             ORDERS_PLACED.labels(outcome).inc()
+        return order
 
     async def _refund_and_cancel(
         self,
@@ -334,14 +338,18 @@ class Checkout:
             await session.commit()
         await self.cancellations.settle(order_id)
 
-    async def _discard(self, order_id: str) -> None:
+    async def _abandon(self, order_id: str, step: str, *, reserved: bool) -> None:
+        """A refusal ends the step. An order being placed was never seen: its stock (when it
+        was reserved) goes back and the order is deleted. A pending order being paid stays
+        pending, at rest, its stock still held for a later attempt."""
+        if step == PLACING and reserved:
+            await self.upstreams.release(order_id)
         async with self.database.sessions() as session:
-            await OrderRepository(session).discard_unplaced(order_id)
-            await session.commit()
-
-    async def _end(self, order_id: str, step: str) -> None:
-        async with self.database.sessions() as session:
-            await OrderRepository(session).end_step(order_id, step)
+            repository = OrderRepository(session)
+            if step == PLACING:
+                await repository.discard_unplaced(order_id)
+            else:
+                await repository.end_step(order_id, step)
             await session.commit()
 
     @staticmethod
@@ -357,6 +365,7 @@ class Checkout:
             unit_price = Decimal(line["unit_price"])
             order.items.append(
                 OrderItem(
+                    id=new_id(),
                     order_id=order.id,
                     position=position,
                     product_id=line["product_id"],

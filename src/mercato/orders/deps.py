@@ -10,12 +10,12 @@ from mercato.orders.cancellation import Cancellations
 from mercato.orders.checkout import Checkout
 
 
-def get_checkout(request: Request) -> Checkout:
+async def get_checkout(request: Request) -> Checkout:
     checkout: Checkout = request.app.state.checkout
     return checkout
 
 
-def get_cancellations(request: Request) -> Cancellations:
+async def get_cancellations(request: Request) -> Cancellations:
     cancellations: Cancellations = request.app.state.cancellations
     return cancellations
 

@@ -58,7 +58,9 @@ class CheckoutIncomplete(ServiceUnavailable):
 
     def __init__(self, order_id: str, reason: str) -> None:
         super().__init__(
-            f"{reason} The order will be completed automatically; check its status.",
+            f"{reason} The order will be completed (or undone) automatically once it answers "
+            "again: it then appears in your orders, and a repeat of this request with the same "
+            "Idempotency-Key answers it (409 until then).",
             extra={"order_id": order_id},
             headers={"Retry-After": "5"},
         )

@@ -119,7 +119,12 @@ class Order(Base):
         """Append a line to the status history (the items and history must be loaded)."""
         self.history.append(
             StatusChange(
-                order_id=self.id, position=len(self.history), status=status, note=note, at=at
+                id=new_id(),
+                order_id=self.id,
+                position=len(self.history),
+                status=status,
+                note=note,
+                at=at,
             )
         )
 

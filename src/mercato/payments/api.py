@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response, status
-from pydantic import BaseModel
 
 from mercato.kit.auth import AdminPrincipal, CurrentPrincipal, require_service_token
 from mercato.kit.deps import ReadSession, Session
 from mercato.kit.pagination import PageLimit, PageNumber
+from mercato.kit.responses import model_body, model_response
 from mercato.payments import charges, history, order_payments, refunds
 from mercato.payments.deps import Db, Idempotency, IdempotencyKey, Orders, Processor
 from mercato.payments.idempotency import Answer, answer_once, caller_key
@@ -34,14 +34,6 @@ internal = APIRouter(
 PaymentId = Annotated[uuid.UUID, Path()]
 
 
-def _body(model: type[BaseModel], value: Any) -> bytes:
-    return model.model_validate(value).model_dump_json().encode()
-
-
-def _json(model: type[BaseModel], value: Any, status_code: int) -> Response:
-    return Response(_body(model, value), status_code=status_code, media_type="application/json")
-
-
 @public.get("", response_model=PaymentPage)
 async def list_payments(
     principal: CurrentPrincipal, session: ReadSession, page: PageNumber = 1, limit: PageLimit = 20
@@ -54,7 +46,9 @@ async def list_payments(
 async def get_payment(
     payment_id: PaymentId, principal: CurrentPrincipal, session: ReadSession
 ) -> Response:
-    return _json(PaymentOut, await history.payment(session, principal, str(payment_id)), 200)
+    return model_response(
+        PaymentOut, await history.payment(session, principal, str(payment_id)), 200
+    )
 
 
 @public.post("", status_code=status.HTTP_201_CREATED, response_model=PaymentOut)
@@ -77,7 +71,7 @@ async def pay_order(
             return Answer(outcome.status, outcome.body, outcome.headers, remember=False)
         # A processing error is worth retrying with the same key: it is not remembered.
         retryable = outcome.payment["failure_code"] == PROCESSING_ERROR
-        return Answer(201, _body(PaymentOut, outcome.payment), remember=not retryable)
+        return Answer(201, model_body(PaymentOut, outcome.payment), remember=not retryable)
 
     return await answer_once(store, request, principal.user_id, key, attempt)
 
@@ -105,7 +99,7 @@ async def refund_payment(
             wanted.amount,
             wanted.reason,
         )
-        return Answer(201, _body(RefundOut, refunded.refund), replayed=not refunded.created)
+        return Answer(201, model_body(RefundOut, refunded.refund), replayed=not refunded.created)
 
     return await answer_once(store, request, principal.user_id, key, attempt)
 
@@ -120,7 +114,7 @@ async def charge(body: ChargeRequest, database: Db, processor: Processor) -> Res
     """Charges the order's card once per key: 201 when this call charged it, 200 with the
     stored payment when the key was settled before."""
     charged = await charges.charge(database, processor, body)
-    return _json(PaymentOut, charged.payment, 201 if charged.charged else 200)
+    return model_response(PaymentOut, charged.payment, 201 if charged.charged else 200)
 
 
 @internal.post(
@@ -133,4 +127,4 @@ async def refund_order(body: RefundRequest, session: Session, processor: Process
     """Refunds the order's payment once per key: `amount`, or everything that remains."""
     refunded = await refunds.refund_order(session, processor, body)
     result = {"payment": refunded.payment, "refund": refunded.refund}
-    return _json(RefundResult, result, 201 if refunded.created else 200)
+    return model_response(RefundResult, result, 201 if refunded.created else 200)

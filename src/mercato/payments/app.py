@@ -9,7 +9,7 @@ from mercato.kit.auth import KeySource
 from mercato.kit.events import HttpDelivery
 from mercato.kit.http import UpstreamClient
 from mercato.kit.idempotency import IdempotencyStore
-from mercato.kit.outbox import OutboxRelay
+from mercato.kit.outbox import OutboxRelay, outbox_housekeeping
 from mercato.kit.settings import Settings, get_settings
 from mercato.payments.api import internal, public
 from mercato.payments.models import outbox
@@ -33,8 +33,10 @@ def create_app(settings: Settings | None = None, *, key_source: KeySource | None
 
     async def start(app: FastAPI) -> None:
         app.state.outbox_relay.start()
+        app.state.housekeeping.start()
 
     async def stop(app: FastAPI) -> None:
+        await app.state.housekeeping.stop()
         await app.state.outbox_relay.stop()
         await notifications.close()
         await orders.close()
@@ -56,4 +58,5 @@ def create_app(settings: Settings | None = None, *, key_source: KeySource | None
         HttpDelivery("payments", {"payment.": notifications}),
         service="payments",
     )
+    app.state.housekeeping = outbox_housekeeping(app.state.db, outbox, service="payments")
     return app

@@ -12,22 +12,22 @@ from mercato.kit.idempotency import HEADER, IdempotencyStore
 from mercato.payments.processor import MockCardProcessor
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.db
     return database
 
 
-def get_processor(request: Request) -> MockCardProcessor:
+async def get_processor(request: Request) -> MockCardProcessor:
     processor: MockCardProcessor = request.app.state.processor
     return processor
 
 
-def get_orders(request: Request) -> UpstreamClient:
+async def get_orders(request: Request) -> UpstreamClient:
     orders: UpstreamClient = request.app.state.orders
     return orders
 
 
-def get_idempotency(request: Request) -> IdempotencyStore:
+async def get_idempotency(request: Request) -> IdempotencyStore:
     store: IdempotencyStore = request.app.state.idempotency
     return store
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
-from pydantic import BaseModel
 
 from mercato.kit.auth import AdminPrincipal, current_principal, require_service_token
 from mercato.kit.deps import AppSettings, ReadSession
 from mercato.kit.errors import Forbidden, NotFound
+from mercato.kit.responses import model_response
 from mercato.products import catalog, inventory
 from mercato.products.cached_reads import PRIVATE
 from mercato.products.demo_catalog import IMAGES
@@ -54,11 +54,6 @@ IMAGE_HEADERS = {
 }
 
 
-def _json(model: type[BaseModel], value: Any, status_code: int = 200) -> Response:
-    body = model.model_validate(value).model_dump_json().encode()
-    return Response(body, status_code=status_code, media_type="application/json")
-
-
 @products.get("", response_model=ProductPage)
 async def list_products(
     request: Request,
@@ -89,7 +84,7 @@ async def list_products(
         sort=sort,
         include_inactive=include_inactive,
     )
-    return _json(ProductPage, await catalog.product_page(session, params))
+    return model_response(ProductPage, await catalog.product_page(session, params))
 
 
 @products.get("/images/{image}.svg", include_in_schema=False)
@@ -118,21 +113,21 @@ async def get_product(request: Request, product_id: ProductId, session: ReadSess
         principal = await current_principal(request)
         found = await catalog.product(session, str(product_id), admin=principal.is_admin)
         setattr(request.state, PRIVATE, True)
-    return _json(ProductOut, found)
+    return model_response(ProductOut, found)
 
 
 @products.post("", status_code=status.HTTP_201_CREATED, response_model=ProductOut)
 async def create_product(
     body: ProductCreate, session: CatalogSession, _: AdminPrincipal
 ) -> Response:
-    return _json(ProductOut, await catalog.create_product(session, body), 201)
+    return model_response(ProductOut, await catalog.create_product(session, body), 201)
 
 
 @products.put("/{product_id}", response_model=ProductOut)
 async def update_product(
     product_id: ProductId, body: ProductUpdate, session: CatalogSession, _: AdminPrincipal
 ) -> Response:
-    return _json(ProductOut, await catalog.update_product(session, str(product_id), body))
+    return model_response(ProductOut, await catalog.update_product(session, str(product_id), body))
 
 
 @products.delete("/{product_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -142,14 +137,14 @@ async def delete_product(product_id: ProductId, session: CatalogSession, _: Admi
 
 @categories.get("", response_model=CategoryList)
 async def list_categories(session: ReadSession) -> Response:
-    return _json(CategoryList, await catalog.categories(session))
+    return model_response(CategoryList, await catalog.categories(session))
 
 
 @categories.post("", status_code=status.HTTP_201_CREATED, response_model=CategoryOut)
 async def create_category(
     body: CategoryCreate, session: CatalogSession, _: AdminPrincipal
 ) -> Response:
-    return _json(CategoryOut, await catalog.create_category(session, body), 201)
+    return model_response(CategoryOut, await catalog.create_category(session, body), 201)
 
 
 @internal.post("", response_model=ReservationOut)
@@ -159,19 +154,19 @@ async def reserve_stock(
     """201 when this call reserved the stock; 200 with the reservation as it stands when the
     order already had one (a retry)."""
     reservation, created = await inventory.reserve(session, body, settings.reservation_ttl_seconds)
-    return _json(ReservationOut, reservation, 201 if created else 200)
+    return model_response(ReservationOut, reservation, 201 if created else 200)
 
 
 @internal.get("/{order_id}", response_model=ReservationOut)
 async def get_reservation(order_id: OrderId, session: ReadSession) -> Response:
-    return _json(ReservationOut, await inventory.view(session, str(order_id)))
+    return model_response(ReservationOut, await inventory.view(session, str(order_id)))
 
 
 @internal.post("/{order_id}/confirm", response_model=ReservationOut)
 async def confirm_reservation(order_id: OrderId, session: CatalogSession) -> Response:
-    return _json(ReservationOut, await inventory.confirm(session, str(order_id)))
+    return model_response(ReservationOut, await inventory.confirm(session, str(order_id)))
 
 
 @internal.post("/{order_id}/release", response_model=ReservationOut)
 async def release_reservation(order_id: OrderId, session: CatalogSession) -> Response:
-    return _json(ReservationOut, await inventory.release(session, str(order_id)))
+    return model_response(ReservationOut, await inventory.release(session, str(order_id)))

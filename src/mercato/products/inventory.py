@@ -45,7 +45,8 @@ async def reserve(
     repository = InventoryRepository(session)
     now = utcnow()
     expires_at = now + timedelta(seconds=request.ttl_seconds or default_ttl_seconds)
-    if not await repository.open_reservation(order_id, expires_at, now):
+    opened = await repository.open_reservation(order_id, expires_at, now)
+    if opened is None:
         existing = await view(session, order_id)
         if {line["product_id"]: line["quantity"] for line in existing["lines"]} != wanted:
             raise ReservationMismatch
@@ -60,7 +61,8 @@ async def reserve(
     await repository.add_lines(order_id, held)
     product_changed(session, *wanted)
     RESERVATIONS.labels("held").inc()
-    return await view(session, order_id), True
+    # Answered as written (the lines are in product id order, as `view` reads them).
+    return {**opened, "lines": held}, True
 
 
 async def _hold(
@@ -118,15 +120,18 @@ async def _refusal(
 async def confirm(session: AsyncSession, order_id: str) -> dict[str, Any]:
     """The order is paid: its held units are sold. Confirming twice changes nothing."""
     repository = InventoryRepository(session)
-    reservation = await _locked(repository, order_id)
-    if reservation["status"] == "released":
-        raise ReservationReleased
-    if reservation["status"] == "held":
-        for line in await repository.lines(order_id):
-            await repository.move(line["product_id"], line["quantity"], SELL)
-        await repository.set_status(order_id, "held", "confirmed", utcnow())
-        RESERVATIONS.labels("confirmed").inc()
-    return await view(session, order_id)
+    # The status first: the row lock it takes is the one release takes first too.
+    confirmed = await repository.change_status(order_id, "held", "confirmed", utcnow())
+    if confirmed is None:  # confirmed already (a repeat), released, or never reserved
+        existing = await view(session, order_id)
+        if existing["status"] == "released":
+            raise ReservationReleased
+        return existing
+    lines = await repository.lines(order_id)
+    for line in lines:
+        await repository.move(line["product_id"], line["quantity"], SELL)
+    RESERVATIONS.labels("confirmed").inc()
+    return {**confirmed, "lines": lines}
 
 
 async def release(session: AsyncSession, order_id: str) -> dict[str, Any]:

@@ -33,8 +33,10 @@ class InventoryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def open_reservation(self, order_id: str, expires_at: datetime, now: datetime) -> bool:
-        """Creates the order's reservation unless it has one; True when created here."""
+    async def open_reservation(
+        self, order_id: str, expires_at: datetime, now: datetime
+    ) -> dict[str, Any] | None:
+        """Creates the order's reservation unless it has one; the row when created here."""
         dialect = self.session.get_bind().dialect.name
         values = {
             "order_id": order_id,
@@ -45,8 +47,8 @@ class InventoryRepository:
         }
         builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
         statement = builder(_R).values(**values).on_conflict_do_nothing(index_elements=["order_id"])
-        result = await self.session.execute(statement.returning(_R.c.order_id))
-        return result.first() is not None
+        row = (await self.session.execute(statement.returning(*_R.c))).first()
+        return dict(row._mapping) if row is not None else None
 
     async def hold(self, product_id: str, quantity: int) -> dict[str, Any] | None:
         """Moves `quantity` units from stock to reserved if the product is for sale and has
@@ -113,6 +115,19 @@ class InventoryRepository:
         await self.session.execute(
             select(_P.c.id).where(_P.c.id.in_(named)).order_by(_P.c.id).with_for_update()
         )
+
+    async def change_status(
+        self, order_id: str, old: str, new: str, now: datetime
+    ) -> dict[str, Any] | None:
+        """The reservation as it is now, if it was in status `old` (else None, unchanged)."""
+        statement = (
+            update(_R)
+            .where(and_(_R.c.order_id == order_id, _R.c.status == old))
+            .values(status=new, updated_at=now)
+            .returning(*_R.c)
+        )
+        row = (await self.session.execute(statement)).first()
+        return dict(row._mapping) if row is not None else None
 
     async def set_status(self, order_id: str, old: str, new: str, now: datetime) -> bool:
         result = await self.session.execute(

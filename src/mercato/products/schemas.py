@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -16,7 +15,7 @@ from pydantic import (
     field_validator,
 )
 
-from mercato.kit.schemas import RequestModel
+from mercato.kit.schemas import Id, RequestModel, refuse_boolean
 
 MAX_PRICE = Decimal("9999999999.99")  # NUMERIC(12,2)
 MAX_STOCK = 1_000_000_000
@@ -68,29 +67,12 @@ Slug = Annotated[
 ]
 
 
-def _canonical_uuid(value: str) -> str:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise ValueError("must be a UUID") from None
-
-
-# Any UUID a client may spell (upper case included), kept in the one form the ids are stored in.
-Id = Annotated[
-    str,
-    StringConstraints(min_length=36, max_length=36, pattern=r"^[0-9a-fA-F-]{36}$"),
-    AfterValidator(_canonical_uuid),
-]
-
-
 class Request(RequestModel):
     @field_validator("price", "stock", "quantity", "ttl_seconds", check_fields=False, mode="before")
     @classmethod
     def _no_booleans(cls, value: object) -> object:
-        # Pydantic's lax mode reads `true` as 1; a price or a stock level is never a boolean.
-        if isinstance(value, bool):
-            raise ValueError("must be a number, not a boolean")
-        return value
+        # A price or a stock level is never a boolean.
+        return refuse_boolean(value)
 
 
 class ProductCreate(Request):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import BackgroundTasks, Depends, Request
@@ -11,30 +12,30 @@ from mercato.kit.outbox import OutboxRelay
 from mercato.users.keys import SigningKey
 
 
-def get_signing_key(request: Request) -> SigningKey:
+async def get_signing_key(request: Request) -> SigningKey:
     key: SigningKey = request.app.state.signing_key
     return key
 
 
-def get_client(request: Request) -> str:
+async def get_client(request: Request) -> str:
     """The caller's address, trusting `X-Forwarded-For` only from configured proxies."""
     proxies = tuple(request.app.state.settings.service_trusted_proxies)
     peer = request.client.host if request.client else None
     return client_address(peer, request.headers.get("x-forwarded-for"), proxies)
 
 
-class MailNow:
+async def mail_now(request: Request, tasks: BackgroundTasks) -> Callable[[], None]:
     """Wakes the outbox relay once the answer is sent (after the commit), so an email does
-    not wait for the next poll."""
+    not wait for the next poll. (A coroutine: FastAPI runs plain functions and classes in
+    its thread pool, which costs more than the call itself.)"""
+    relay: OutboxRelay = request.app.state.outbox_relay
 
-    def __init__(self, request: Request, tasks: BackgroundTasks) -> None:
-        self.relay: OutboxRelay = request.app.state.outbox_relay
-        self.tasks = tasks
+    def wake() -> None:
+        tasks.add_task(relay.wake)
 
-    def __call__(self) -> None:
-        self.tasks.add_task(self.relay.wake)
+    return wake
 
 
 SignKey = Annotated[SigningKey, Depends(get_signing_key)]
 Client = Annotated[str, Depends(get_client)]
-WakeMailer = Annotated[MailNow, Depends()]
+WakeMailer = Annotated[Callable[[], None], Depends(mail_now)]

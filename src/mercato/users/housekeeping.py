@@ -7,8 +7,6 @@ instances running at the same moment share the work instead of fighting over it.
 
 from __future__ import annotations
 
-import asyncio
-import random
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -16,7 +14,7 @@ import structlog
 from sqlalchemy import ColumnElement, Table, exists
 from sqlalchemy.orm import aliased
 
-from mercato.kit.background import BackgroundTask
+from mercato.kit.background import PeriodicJob
 from mercato.kit.db import Database
 from mercato.kit.outbox import purge_delivered
 from mercato.kit.retention import delete_in_batches
@@ -96,7 +94,7 @@ class Housekeeping:
         self.refresh_token_retention = refresh_token_retention
         self.one_time_token_retention = one_time_token_retention
         self.outbox_retention = outbox_retention
-        self._background = BackgroundTask(self._loop, "users-housekeeping")
+        self._job = PeriodicJob(self.run_once, "users-housekeeping", interval=interval)
 
     async def run_once(self) -> Purged:
         now = utcnow()
@@ -123,19 +121,7 @@ class Housekeeping:
         return purged
 
     def start(self) -> None:
-        self._background.start()
+        self._job.start()
 
     async def stop(self) -> None:
-        await self._background.stop()
-
-    async def _loop(self) -> None:
-        # The first pass comes within one interval of start-up, so even a process restarted
-        # more often than the interval purges now and then.
-        delay = self.interval * random.uniform(0.1, 1.0)
-        while True:
-            await asyncio.sleep(delay)
-            try:
-                await self.run_once()
-            except Exception:  # a database blip skips one pass; the next one catches up
-                log.exception("users_housekeeping_failed")
-            delay = self.interval * random.uniform(0.9, 1.1)
+        await self._job.stop()
