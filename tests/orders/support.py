@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import httpx
 from sqlalchemy import update
@@ -129,6 +129,31 @@ async def placed(
     return body
 
 
+class Purchase(NamedTuple):
+    """One shopper's order of one product: the scene most orders tests start from."""
+
+    product: dict[str, Any]
+    shopper: Shopper
+    order: dict[str, Any]
+
+
+async def purchase(
+    orders: httpx.AsyncClient,
+    products: httpx.AsyncClient,
+    *,
+    stock: int,
+    quantity: int,
+    price: str = "19.99",
+    paid_with: str | None = None,
+) -> Purchase:
+    """A product with `stock` in stock and a new shopper's placed order of `quantity` of it:
+    paid (or declined) at checkout with the card `paid_with`, unpaid without one."""
+    product = await make_product(products, stock=stock, price=price)
+    shopper = Shopper()
+    order = await placed(orders, shopper, [(product["id"], quantity)], paid_with)
+    return Purchase(product, shopper, order)
+
+
 async def get_order(
     orders: httpx.AsyncClient, order_id: str, headers: dict[str, str] | None = None
 ) -> httpx.Response:
@@ -149,6 +174,17 @@ async def set_status(
     if note is not None:
         body["note"] = note
     return await orders.patch(f"/api/orders/{order_id}/status", json=body, headers=ADMIN)
+
+
+FULFILMENT = ("processing", "shipped", "delivered")
+"""The steps an admin moves a paid order through, in their order."""
+
+
+async def advance(orders: httpx.AsyncClient, order_id: str, to: str) -> None:
+    """As an admin, move a paid order through fulfilment up to the status `to`."""
+    for status in FULFILMENT[: FULFILMENT.index(to) + 1]:
+        response = await set_status(orders, order_id, status)
+        assert response.status_code == 200, response.text
 
 
 async def cancel(
@@ -180,6 +216,15 @@ async def pay(
         json={"order_id": order_id, "payment_method": payment_method},
         headers={**shopper.headers, "Idempotency-Key": key or uuid.uuid4().hex},
     )
+
+
+async def pay_in_orders(
+    orders: httpx.AsyncClient, shopper: Shopper, order_id: str, payment_method: str = VISA
+) -> httpx.Response:
+    """The orders service's payment step, called as the payments service calls it for a
+    shopper's new payment (so that a test can aim it at an orders instance of its own)."""
+    attempt = {"user_id": shopper.id, "payment_method": payment_method, "key": uuid.uuid4().hex}
+    return await orders.post(f"/internal/orders/{order_id}/payments", json=attempt, headers=SERVICE)
 
 
 async def eventually(

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from .support import ADMIN, Shopper, cancel, get_order, make_product, placed, stock_of
+from .support import ADMIN, Shopper, cancel, get_order, make_product, placed, purchase, stock_of
 
 
 async def _page(
@@ -24,9 +24,8 @@ async def _page(
 async def test_another_customers_order_is_not_found(
     orders: httpx.AsyncClient, products: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=5)
-    owner, stranger = Shopper(), Shopper()
-    order = await placed(orders, owner, [(product["id"], 2)])
+    product, owner, order = await purchase(orders, products, stock=5, quantity=2)
+    stranger = Shopper()
 
     seen = await get_order(orders, order["id"], stranger.headers)
     unknown = await get_order(orders, str(uuid.uuid4()), stranger.headers)
@@ -148,9 +147,7 @@ async def test_a_malformed_order_id_is_refused(orders: httpx.AsyncClient) -> Non
 async def test_the_internal_payment_route_is_for_services_only(
     orders: httpx.AsyncClient, products: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=5)
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 1)])
+    _, shopper, order = await purchase(orders, products, stock=5, quantity=1)
     attempt = {"user_id": shopper.id, "payment_method": "pm_card_visa", "key": "k"}
     path = f"/internal/orders/{order['id']}/payments"
 

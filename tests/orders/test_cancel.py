@@ -12,11 +12,13 @@ from .support import (
     ADMIN,
     VISA,
     Shopper,
+    advance,
     cancel,
     make_product,
     order_of,
     payments_of,
     placed,
+    purchase,
     reservation_status,
     set_status,
     stock_of,
@@ -26,9 +28,7 @@ from .support import (
 async def test_cancelling_a_pending_order_restores_its_stock_once(
     orders: httpx.AsyncClient, products: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=10)
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 4)])
+    product, shopper, order = await purchase(orders, products, stock=10, quantity=4)
     assert await stock_of(products, product["id"]) == 6
 
     response = await cancel(orders, order["id"], shopper.headers, reason="Changed my mind")
@@ -71,9 +71,9 @@ async def test_a_cancellation_without_a_reason_says_who_cancelled(
 async def test_cancelling_a_paid_order_refunds_it_in_full_once(
     orders: httpx.AsyncClient, products: httpx.AsyncClient, payments: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=10, price="12.50")
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 2)], VISA)
+    product, shopper, order = await purchase(
+        orders, products, stock=10, quantity=2, price="12.50", paid_with=VISA
+    )
     assert order["status"] == "paid"
     assert await stock_of(products, product["id"]) == 8
 
@@ -104,10 +104,10 @@ async def test_cancelling_a_paid_order_refunds_it_in_full_once(
 async def test_an_order_in_processing_can_still_be_cancelled(
     orders: httpx.AsyncClient, products: httpx.AsyncClient, payments: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=3, price="7.00")
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 3)], VISA)
-    assert (await set_status(orders, order["id"], "processing")).status_code == 200
+    product, shopper, order = await purchase(
+        orders, products, stock=3, quantity=3, price="7.00", paid_with=VISA
+    )
+    await advance(orders, order["id"], to="processing")
 
     response = await cancel(orders, order["id"], shopper.headers)
 
@@ -121,11 +121,8 @@ async def test_an_order_in_processing_can_still_be_cancelled(
 async def test_a_shipped_order_cannot_be_cancelled(
     orders: httpx.AsyncClient, products: httpx.AsyncClient, payments: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=5)
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 2)], VISA)
-    for status in ("processing", "shipped"):
-        assert (await set_status(orders, order["id"], status)).status_code == 200
+    product, shopper, order = await purchase(orders, products, stock=5, quantity=2, paid_with=VISA)
+    await advance(orders, order["id"], to="shipped")
 
     for headers in (shopper.headers, ADMIN):
         response = await cancel(orders, order["id"], headers)
@@ -145,9 +142,9 @@ async def test_a_shipped_order_cannot_be_cancelled(
 async def test_concurrent_cancels_refund_and_restock_once(
     orders: httpx.AsyncClient, products: httpx.AsyncClient, payments: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=6, price="9.99")
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 3)], VISA)
+    product, shopper, order = await purchase(
+        orders, products, stock=6, quantity=3, price="9.99", paid_with=VISA
+    )
     assert order["status"] == "paid"
 
     answers = await asyncio.gather(
@@ -171,9 +168,10 @@ async def test_concurrent_cancels_refund_and_restock_once(
 async def test_an_admin_cancels_anyones_order_a_customer_only_their_own(
     orders: httpx.AsyncClient, products: httpx.AsyncClient, payments: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=10, price="5.00")
-    owner, stranger = Shopper(), Shopper()
-    order = await placed(orders, owner, [(product["id"], 2)], VISA)
+    product, owner, order = await purchase(
+        orders, products, stock=10, quantity=2, price="5.00", paid_with=VISA
+    )
+    stranger = Shopper()
 
     refused = await cancel(orders, order["id"], stranger.headers)
     assert refused.status_code == 404, refused.text
@@ -192,9 +190,9 @@ async def test_an_admin_cancels_anyones_order_a_customer_only_their_own(
 async def test_an_admin_cancels_through_the_status_endpoint_too(
     orders: httpx.AsyncClient, products: httpx.AsyncClient, payments: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=4, price="3.00")
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 4)], VISA)
+    product, shopper, order = await purchase(
+        orders, products, stock=4, quantity=4, price="3.00", paid_with=VISA
+    )
 
     response = await set_status(orders, order["id"], "cancelled", "Fraud suspected")
 
@@ -209,9 +207,7 @@ async def test_an_admin_cancels_through_the_status_endpoint_too(
 async def test_a_cancel_reason_is_validated(
     orders: httpx.AsyncClient, products: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=2)
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 1)])
+    product, shopper, order = await purchase(orders, products, stock=2, quantity=1)
     for body in ({"reason": "x" * 501}, {"reason": "a\x00b"}, {"why": "no"}, {"reason": 5}):
         response = await orders.post(
             f"/api/orders/{order['id']}/cancel", json=body, headers=shopper.headers
@@ -224,9 +220,9 @@ async def test_a_cancel_reason_is_validated(
 async def test_cancelling_refunds_what_an_admin_had_not_refunded_yet(
     orders: httpx.AsyncClient, products: httpx.AsyncClient, payments: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=5, price="20.00")
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 2)], VISA)
+    product, shopper, order = await purchase(
+        orders, products, stock=5, quantity=2, price="20.00", paid_with=VISA
+    )
     partial = await payments.post(
         f"/api/payments/{order['payment']['id']}/refund",
         json={"amount": "15.00", "reason": "Scratched lid"},
@@ -247,9 +243,9 @@ async def test_cancelling_refunds_what_an_admin_had_not_refunded_yet(
 async def test_cancelling_an_order_whose_card_was_declined_refunds_nothing(
     orders: httpx.AsyncClient, products: httpx.AsyncClient, payments: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=5)
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 2)], "pm_card_chargeDeclined")
+    product, shopper, order = await purchase(
+        orders, products, stock=5, quantity=2, paid_with="pm_card_chargeDeclined"
+    )
     assert order["status"] == "pending"
 
     response = await cancel(orders, order["id"], shopper.headers)

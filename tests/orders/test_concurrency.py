@@ -19,6 +19,7 @@ from .support import (
     payments_of,
     place,
     placed,
+    purchase,
     stock_of,
 )
 
@@ -135,9 +136,7 @@ async def test_a_payment_racing_a_cancellation_never_keeps_the_money(
 async def test_concurrent_payments_of_one_order_charge_it_once(
     orders: httpx.AsyncClient, products: httpx.AsyncClient, payments: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=5, price="9.00")
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 1)])
+    product, shopper, order = await purchase(orders, products, stock=5, quantity=1, price="9.00")
 
     answers = await asyncio.gather(*(pay(payments, shopper, order["id"], VISA) for _ in range(5)))
 

@@ -11,34 +11,24 @@ from __future__ import annotations
 
 import httpx
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from schemathesis import GenerationMode
-from schemathesis.checks import CheckContext, not_a_server_error
-from schemathesis.core.transport import Response
-from schemathesis.schemas import APIOperation
+from schemathesis.checks import not_a_server_error
 
-from harness import Stack, key_source
+from harness import (
+    MODES,
+    RealIds,
+    Stack,
+    client_errors_are_problem_details,
+    fuzz,
+    key_source,
+    openapi_operations,
+)
 from mercato.orders.app import create_app
 
 from .support import ADMIN, Shopper, make_product, placed
 
-PROBLEM = "application/problem+json"
 SHOPPER = Shopper()
 CALLERS = {"admin": ADMIN, "customer": SHOPPER.headers, "anonymous": {}}
-
-
-def errors_are_problem_details(
-    ctx: CheckContext, response: Response, case: schemathesis.Case
-) -> None:
-    if 400 <= response.status_code < 500:
-        content_type = response.headers.get("content-type", [""])[0]
-        assert content_type == PROBLEM, f"{response.status_code} answered as {content_type!r}"
-        body = response.json()
-        assert body["status"] == response.status_code, body
-        assert body["title"], body
-        assert body["detail"], body
 
 
 @pytest.fixture
@@ -47,7 +37,7 @@ async def order_ids(orders: httpx.AsyncClient, products: httpx.AsyncClient) -> l
     return [(await placed(orders, SHOPPER, [(product["id"], 1)]))["id"] for _ in range(3)]
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("caller", list(CALLERS))
 def test_no_request_makes_a_server_error(
     stack: Stack, order_ids: list[str], mode: GenerationMode, caller: str
@@ -57,8 +47,7 @@ def test_no_request_makes_a_server_error(
     app = create_app(
         stack.settings.model_copy(update={"saga_recovery_seconds": 3600}), key_source=key_source()
     )
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = openapi_operations(app)
     assert {(operation.method.upper(), operation.path) for operation in operations} == {
         ("POST", "/api/orders"),
         ("GET", "/api/orders"),
@@ -67,30 +56,11 @@ def test_no_request_makes_a_server_error(
         ("POST", "/api/orders/{order_id}/cancel"),
     }
 
-    # Driven by hand rather than `schemathesis.pytest.from_fixture`, whose lazy loader reads a
-    # pytest-private attribute that pytest 9 removed.
-    for operation in operations:
-        fuzz(operation, mode, CALLERS[caller], order_ids)
-
-
-def fuzz(
-    operation: APIOperation, mode: GenerationMode, headers: dict[str, str], order_ids: list[str]
-) -> None:
-    aim_at_real_orders = mode is GenerationMode.POSITIVE and "{order_id}" in operation.path
-
-    @given(case=operation.as_strategy(mode), order_id=st.sampled_from(order_ids))
-    @settings(
+    fuzz(
+        operations,
+        mode,
+        headers=CALLERS[caller],
+        checks=[not_a_server_error, client_errors_are_problem_details],
         max_examples=20,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
+        real_ids=RealIds("order_id", order_ids),
     )
-    def calls(case: schemathesis.Case, order_id: str) -> None:
-        if aim_at_real_orders:
-            case.path_parameters = {**(case.path_parameters or {}), "order_id": order_id}
-        case.call_and_validate(
-            headers=dict(headers),
-            checks=[not_a_server_error, errors_are_problem_details],
-        )
-
-    calls()

@@ -3,13 +3,12 @@ and its stock comes back. A paid order is never touched by the lapse."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
-from harness import Running, Stack, serve_service
+from harness import Stack, serve_service
 
 from .support import (
     LAPSED_NOTE,
@@ -18,38 +17,28 @@ from .support import (
     eventually,
     make_product,
     order_of,
-    place,
+    placed,
+    purchase,
     reservation_status,
     stock_of,
 )
 
 
 @pytest.fixture
-def hasty(stack: Stack) -> Iterator[Running]:
-    """An orders instance whose payment window is two seconds long (time enough to see the
-    stock held before it comes back)."""
+async def hasty(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an orders instance whose payment window is two seconds long (time enough
+    to see the stock held before it comes back)."""
     with serve_service(
         "orders", stack.settings.model_copy(update={"reservation_ttl_seconds": 2})
     ) as running:
-        yield running
-
-
-async def _place(
-    url: str, shopper: Shopper, items: list[tuple[str, int]], method: str | None
-) -> dict[str, Any]:
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-        response = await place(client, shopper, items, method)
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
+        async with httpx.AsyncClient(base_url=running.url, timeout=30) as client:
+            yield client
 
 
 async def test_an_unpaid_order_lapses_and_its_stock_comes_back(
-    hasty: Running, orders: httpx.AsyncClient, products: httpx.AsyncClient
+    hasty: httpx.AsyncClient, orders: httpx.AsyncClient, products: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=5)
-    shopper = Shopper()
-    order = await _place(hasty.url, shopper, [(product["id"], 3)], None)
+    product, shopper, order = await purchase(hasty, products, stock=5, quantity=3)
     assert order["status"] == "pending"
     assert await stock_of(products, product["id"]) == 2
 
@@ -66,12 +55,12 @@ async def test_an_unpaid_order_lapses_and_its_stock_comes_back(
 
 
 async def test_a_paid_order_does_not_lapse(
-    hasty: Running, orders: httpx.AsyncClient, products: httpx.AsyncClient
+    hasty: httpx.AsyncClient, orders: httpx.AsyncClient, products: httpx.AsyncClient
 ) -> None:
     product = await make_product(products, stock=5)
     shopper = Shopper()
-    paid = await _place(hasty.url, shopper, [(product["id"], 2)], VISA)
-    unpaid = await _place(hasty.url, shopper, [(product["id"], 1)], None)
+    paid = await placed(hasty, shopper, [(product["id"], 2)], VISA)
+    unpaid = await placed(hasty, shopper, [(product["id"], 1)])
     assert paid["status"] == "paid"
 
     # Once the unpaid order (placed later, on the same window) has lapsed, the paid one's

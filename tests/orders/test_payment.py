@@ -21,9 +21,11 @@ from .support import (
     make_product,
     order_of,
     pay,
+    pay_in_orders,
     payments_of,
     place,
     placed,
+    purchase,
     reservation_status,
     stock_of,
 )
@@ -123,9 +125,7 @@ async def test_a_declined_card_leaves_the_order_pending_and_its_stock_held(
 async def test_a_pending_order_is_paid_through_the_payments_service(
     orders: httpx.AsyncClient, products: httpx.AsyncClient, payments: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=4, price="11.00")
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 4)])
+    product, shopper, order = await purchase(orders, products, stock=4, quantity=4, price="11.00")
 
     declined = await pay(payments, shopper, order["id"], "pm_card_chargeDeclined")
     assert declined.status_code == 201, declined.text
@@ -169,9 +169,7 @@ async def test_an_unknown_payment_method_at_checkout_is_422_and_holds_nothing(
 async def test_an_unknown_payment_method_later_is_422_and_the_order_waits(
     orders: httpx.AsyncClient, products: httpx.AsyncClient, payments: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=3)
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 2)])
+    product, shopper, order = await purchase(orders, products, stock=3, quantity=2)
 
     response = await pay(payments, shopper, order["id"], "pm_card_bitcoin")
 
@@ -187,9 +185,8 @@ async def test_an_unknown_payment_method_later_is_422_and_the_order_waits(
 async def test_paying_someone_elses_order_is_404(
     orders: httpx.AsyncClient, products: httpx.AsyncClient, payments: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=3)
-    owner, stranger = Shopper(), Shopper()
-    order = await placed(orders, owner, [(product["id"], 1)])
+    _, owner, order = await purchase(orders, products, stock=3, quantity=1)
+    stranger = Shopper()
 
     response = await pay(payments, stranger, order["id"], VISA)
     unknown = await pay(payments, stranger, str(uuid.uuid4()), VISA)
@@ -223,9 +220,7 @@ async def test_paying_a_paid_or_cancelled_order_is_409(
 async def test_a_payment_needs_an_idempotency_key(
     orders: httpx.AsyncClient, products: httpx.AsyncClient, payments: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=5)
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 1)])
+    _, shopper, order = await purchase(orders, products, stock=5, quantity=1)
 
     response = await payments.post(
         "/api/payments",
@@ -241,9 +236,7 @@ async def test_a_payment_needs_an_idempotency_key(
 async def test_a_retry_after_a_processing_error_with_another_card_and_the_same_key(
     orders: httpx.AsyncClient, products: httpx.AsyncClient, payments: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=5, price="6.00")
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 1)])
+    _, shopper, order = await purchase(orders, products, stock=5, quantity=1, price="6.00")
     key = uuid.uuid4().hex
 
     failed = await pay(payments, shopper, order["id"], "pm_card_processingError", key=key)
@@ -266,9 +259,7 @@ async def test_a_retry_after_a_processing_error_with_another_card_and_the_same_k
 async def test_paying_an_order_whose_hold_was_let_go_is_409(
     orders: httpx.AsyncClient, products: httpx.AsyncClient, payments: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=5)
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 2)])
+    product, shopper, order = await purchase(orders, products, stock=5, quantity=2)
     # The products service let the hold go (as its sweep does with an expired one).
     released = await products.post(f"/internal/reservations/{order['id']}/release", headers=SERVICE)
     assert released.status_code == 200
@@ -294,21 +285,14 @@ async def test_a_hold_let_go_while_the_card_is_charged_is_refunded(
     products: httpx.AsyncClient,
     payments: httpx.AsyncClient,
 ) -> None:
-    product = await make_product(products, stock=5, price="7.00")
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 2)])
+    product, shopper, order = await purchase(orders, products, stock=5, quantity=2, price="7.00")
     slow = stack.settings.model_copy(update={"payment_latency_seconds": 2.0})
-    attempt = {"user_id": shopper.id, "payment_method": VISA, "key": uuid.uuid4().hex}
 
     with serve_service("payments", slow) as slow_payments:
         settings = stack.settings.model_copy(update={"payments_url": slow_payments.url})
         with serve_service("orders", settings) as slow_orders:
             async with httpx.AsyncClient(base_url=slow_orders.url, timeout=30) as client:
-                paying = asyncio.create_task(
-                    client.post(
-                        f"/internal/orders/{order['id']}/payments", json=attempt, headers=SERVICE
-                    )
-                )
+                paying = asyncio.create_task(pay_in_orders(client, shopper, order["id"]))
                 # Sequencing, not timing: the card processor takes 2 s to answer; the hold
                 # is let go while it thinks (the reservation check before it is quick).
                 await asyncio.sleep(0.6)

@@ -18,6 +18,7 @@ from .support import (
     order_body,
     place,
     placed,
+    purchase,
     reservation_status,
     stock_of,
 )
@@ -432,9 +433,7 @@ async def test_the_same_product_on_two_lines_is_one_item(
 async def test_an_order_keeps_the_price_and_name_it_was_sold_at(
     orders: httpx.AsyncClient, products: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=10, price="10.00")
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 1)])
+    product, shopper, order = await purchase(orders, products, stock=10, quantity=1, price="10.00")
 
     changed = await products.put(
         f"/api/products/{product['id']}", json={"price": "12.00", "name": "Renamed"}, headers=ADMIN

@@ -20,7 +20,6 @@ import httpx
 from harness import Stack, free_port, serve_service
 
 from .support import (
-    SERVICE,
     VISA,
     Shopper,
     cancel,
@@ -29,9 +28,11 @@ from .support import (
     lease_runs_out,
     make_product,
     order_of,
+    pay_in_orders,
     payments_of,
     place,
     placed,
+    purchase,
     reservation_status,
     stock_of,
 )
@@ -168,9 +169,9 @@ async def test_a_refund_owed_by_a_cancellation_is_made_once_payments_is_back(
     products: httpx.AsyncClient,
     payments: httpx.AsyncClient,
 ) -> None:
-    product = await make_product(products, stock=5, price="6.00")
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 3)], VISA)
+    product, shopper, order = await purchase(
+        orders, products, stock=5, quantity=3, price="6.00", paid_with=VISA
+    )
     assert order["status"] == "paid"
 
     async with outage(stack, "payments") as broken:
@@ -214,15 +215,10 @@ async def test_a_payment_cut_off_from_payments_is_finished_and_blocks_a_cancel_m
     products: httpx.AsyncClient,
     payments: httpx.AsyncClient,
 ) -> None:
-    product = await make_product(products, stock=5, price="4.00")
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 1)])
-    attempt = {"user_id": shopper.id, "payment_method": VISA, "key": uuid.uuid4().hex}
+    product, shopper, order = await purchase(orders, products, stock=5, quantity=1, price="4.00")
 
     async with outage(stack, "payments") as broken:
-        response = await broken.post(
-            f"/internal/orders/{order['id']}/payments", json=attempt, headers=SERVICE
-        )
+        response = await pay_in_orders(broken, shopper, order["id"])
         assert _incomplete(response) == order["id"]
         busy = await cancel(orders, order["id"], shopper.headers)
         assert busy.status_code == 409, busy.text
@@ -270,9 +266,7 @@ async def test_a_checkout_whose_stock_sold_out_meanwhile_is_dropped(
 async def test_stock_owed_by_a_cancellation_comes_back_once_products_is_back(
     stack: Stack, orders: httpx.AsyncClient, products: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=5)
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 4)])
+    product, shopper, order = await purchase(orders, products, stock=5, quantity=4)
 
     async with outage(stack, "products") as broken:
         response = await cancel(broken, order["id"], shopper.headers)

@@ -11,9 +11,9 @@ from .support import (
     ADMIN,
     VISA,
     Shopper,
-    make_product,
+    advance,
     order_of,
-    placed,
+    purchase,
     reservation_status,
     set_status,
     stock_of,
@@ -23,9 +23,7 @@ from .support import (
 async def test_an_admin_moves_a_paid_order_to_delivered(
     orders: httpx.AsyncClient, products: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=5)
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 2)], VISA)
+    product, shopper, order = await purchase(orders, products, stock=5, quantity=2, paid_with=VISA)
     assert order["status"] == "paid"
 
     for status, note in (
@@ -57,8 +55,7 @@ async def test_an_admin_moves_a_paid_order_to_delivered(
 async def test_moves_the_state_machine_forbids_are_409(
     orders: httpx.AsyncClient, products: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=10)
-    pending = await placed(orders, Shopper(), [(product["id"], 1)])
+    product, _, pending = await purchase(orders, products, stock=10, quantity=1)
 
     for wanted in ("processing", "shipped", "delivered", "pending"):
         response = await set_status(orders, pending["id"], wanted)
@@ -76,8 +73,7 @@ async def test_moves_the_state_machine_forbids_are_409(
 async def test_an_admin_cannot_mark_an_order_paid(
     orders: httpx.AsyncClient, products: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=10)
-    order = await placed(orders, Shopper(), [(product["id"], 1)])
+    _, _, order = await purchase(orders, products, stock=10, quantity=1)
 
     response = await set_status(orders, order["id"], "paid", "Paid in cash")
 
@@ -90,10 +86,8 @@ async def test_an_admin_cannot_mark_an_order_paid(
 async def test_a_delivered_order_is_final(
     orders: httpx.AsyncClient, products: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=10)
-    order = await placed(orders, Shopper(), [(product["id"], 1)], VISA)
-    for status in ("processing", "shipped", "delivered"):
-        assert (await set_status(orders, order["id"], status)).status_code == 200
+    product, _, order = await purchase(orders, products, stock=10, quantity=1, paid_with=VISA)
+    await advance(orders, order["id"], to="delivered")
 
     for wanted in ("cancelled", "shipped", "paid", "pending", "delivered"):
         response = await set_status(orders, order["id"], wanted)
@@ -107,8 +101,7 @@ async def test_a_delivered_order_is_final(
 async def test_no_step_can_be_skipped_or_repeated(
     orders: httpx.AsyncClient, products: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=10)
-    order = await placed(orders, Shopper(), [(product["id"], 1)], VISA)
+    _, _, order = await purchase(orders, products, stock=10, quantity=1, paid_with=VISA)
 
     assert (await set_status(orders, order["id"], "shipped")).status_code == 409
     assert (await set_status(orders, order["id"], "delivered")).status_code == 409
@@ -122,9 +115,7 @@ async def test_no_step_can_be_skipped_or_repeated(
 async def test_a_cancelled_order_stays_cancelled(
     orders: httpx.AsyncClient, products: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=10)
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 1)])
+    product, _, order = await purchase(orders, products, stock=10, quantity=1)
     assert (
         await orders.post(f"/api/orders/{order['id']}/cancel", headers=ADMIN)
     ).status_code == 200
@@ -138,9 +129,7 @@ async def test_a_cancelled_order_stays_cancelled(
 async def test_only_an_admin_changes_a_status(
     orders: httpx.AsyncClient, products: httpx.AsyncClient
 ) -> None:
-    product = await make_product(products, stock=10)
-    shopper = Shopper()
-    order = await placed(orders, shopper, [(product["id"], 1)])
+    product, shopper, order = await purchase(orders, products, stock=10, quantity=1)
     path = f"/api/orders/{order['id']}/status"
 
     as_owner = await orders.patch(path, json={"status": "cancelled"}, headers=shopper.headers)
@@ -168,8 +157,7 @@ async def test_only_an_admin_changes_a_status(
 async def test_invalid_status_changes_are_422(
     orders: httpx.AsyncClient, products: httpx.AsyncClient, body: dict[str, str]
 ) -> None:
-    product = await make_product(products, stock=10)
-    order = await placed(orders, Shopper(), [(product["id"], 1)])
+    _, _, order = await purchase(orders, products, stock=10, quantity=1)
     response = await orders.patch(f"/api/orders/{order['id']}/status", json=body, headers=ADMIN)
     assert response.status_code == 422, response.text
     assert (await order_of(orders, order["id"]))["status"] == "pending"

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
-from functools import partial
 from typing import Any
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import Column, text
-from sqlalchemy.engine import Connection
-from sqlalchemy.schema import CreateIndex
+from sqlalchemy import Column
 
-from mercato.kit.db import Database
+from harness import migrated_schema
 from mercato.kit.settings import Settings
 from mercato.products.models import metadata
 
@@ -24,55 +18,23 @@ GIN_INDEX = "ix_products_search"
 
 
 def _compared_by_alembic(
-    dialect: str, item: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+    item: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
     if type_ == "table":
         return not (name == FTS5_TABLE or (name or "").startswith(f"{FTS5_TABLE}_"))
     if type_ == "column":
         return not (name == "search" and isinstance(item, Column) and item.table.name == "products")
     if type_ == "index":
-        # SQLite's reflection sees neither an expression (lower(name)) nor DESC in an index,
-        # so Alembic would report every listing index as changed: there they are compared by
-        # their SQL instead (below).
-        return name != GIN_INDEX and dialect != "sqlite"
+        return name != GIN_INDEX
     return True
 
 
-def _differences(connection: Connection) -> list[object]:
-    include = partial(_compared_by_alembic, connection.dialect.name)
-    context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "include_object": include}
-    )
-    with warnings.catch_warnings():
-        # The same limit of SQLite's reflection, said by SQLAlchemy and by Alembic.
-        warnings.filterwarnings("ignore", message="Skipped unsupported reflection of expression")
-        warnings.filterwarnings("ignore", message=".*can't reflect these indexes")
-        return list(compare_metadata(context, metadata))
-
-
-def _sqlite_indexes(connection: Connection) -> dict[str, str]:
-    rows = connection.execute(
-        text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
-    )
-    return {name: " ".join(sql.split()) for name, sql in rows}
-
-
-def _declared_indexes(connection: Connection) -> dict[str, str]:
-    return {
-        str(index.name): " ".join(str(CreateIndex(index).compile(connection)).split())
-        for table in metadata.sorted_tables
-        for index in table.indexes
-    }
-
-
 async def test_the_migrated_schema_matches_the_models(products_settings: Settings) -> None:
-    database = Database(products_settings.database_url("products"))
-    try:
-        async with database.engine.connect() as connection:
-            assert await connection.run_sync(_differences) == []
-            if database.is_sqlite:
-                built = await connection.run_sync(_sqlite_indexes)
-                declared = await connection.run_sync(_declared_indexes)
-                assert built == declared
-    finally:
-        await database.dispose()
+    async with migrated_schema(products_settings, "products", metadata) as schema:
+        # SQLite's reflection sees neither an expression (lower(name)) nor DESC in an index,
+        # so Alembic would report every listing index as changed: there they are compared by
+        # their SQL instead.
+        differences = await schema.differences(_compared_by_alembic, indexes=not schema.is_sqlite)
+        assert differences == []
+        if schema.is_sqlite:
+            assert await schema.built_indexes() == schema.declared_indexes()

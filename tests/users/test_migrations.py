@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy.engine import Connection
-
-from mercato.kit.db import Database
+from harness import migrated_schema
 from mercato.kit.settings import Settings
 from mercato.users.models import metadata
 
 
-def _differences(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
-    return list(compare_metadata(context, metadata))
-
-
 async def test_the_migrated_schema_matches_the_models(users_settings: Settings) -> None:
-    database = Database(users_settings.database_url("users"))
-    try:
-        async with database.engine.connect() as connection:
-            assert await connection.run_sync(_differences) == []
-    finally:
-        await database.dispose()
+    async with migrated_schema(users_settings, "users", metadata) as schema:
+        assert await schema.differences() == []
