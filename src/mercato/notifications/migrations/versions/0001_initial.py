@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from mercato.kit.migration_ops import create_inbox_table, drop_inbox_table
+
 revision: str = "0001_initial"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -45,14 +47,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_notifications_created_at", "notifications", ["created_at"])
 
-    op.create_table(
-        "inbox",
-        sa.Column("event_id", sa.String(64), primary_key=True),
-        sa.Column("topic", sa.String(100), nullable=False),
-        sa.Column("received_at", TIMESTAMP, nullable=False),
-    )
+    create_inbox_table()
 
 
 def downgrade() -> None:
-    op.drop_table("inbox")
+    drop_inbox_table()
     op.drop_table("notifications")

@@ -11,14 +11,13 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
+from mercato.kit.migration_ops import create_outbox_table, drop_outbox_table
 from mercato.kit.types import Money, UTCDateTime
 
 revision: str = "0001_initial"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-TIMESTAMP = sa.DateTime(timezone=True)
 
 
 def _partial(condition: str) -> dict[str, Any]:
@@ -104,23 +103,11 @@ def upgrade() -> None:
         "ix_order_status_history_order", "order_status_history", ["order_id", "position"]
     )
 
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("topic", sa.String(100), nullable=False),
-        sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("available_at", TIMESTAMP, nullable=False),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("created_at", TIMESTAMP, nullable=False),
-        sa.Column("delivered_at", TIMESTAMP, nullable=True),
-    )
-    op.create_index("ix_outbox_status_available_at", "outbox", ["status", "available_at"])
+    create_outbox_table()
 
 
 def downgrade() -> None:
-    op.drop_table("outbox")
+    drop_outbox_table()
     op.drop_table("order_status_history")
     op.drop_table("order_items")
     op.drop_table("orders")

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from mercato.kit.migration_ops import create_outbox_table, drop_outbox_table
+
 revision: str = "0001_initial"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -81,23 +83,11 @@ def upgrade() -> None:
     op.create_index("ix_one_time_tokens_token_hash", "one_time_tokens", ["token_hash"], unique=True)
     op.create_index("ix_one_time_tokens_user_id", "one_time_tokens", ["user_id"])
 
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column("topic", sa.String(100), nullable=False),
-        sa.Column("payload", sa.JSON(), nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("available_at", TIMESTAMP, nullable=False),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("created_at", TIMESTAMP, nullable=False),
-        sa.Column("delivered_at", TIMESTAMP, nullable=True),
-    )
-    op.create_index("ix_outbox_status_available_at", "outbox", ["status", "available_at"])
+    create_outbox_table()
 
 
 def downgrade() -> None:
-    op.drop_table("outbox")
+    drop_outbox_table()
     op.drop_table("one_time_tokens")
     op.drop_table("refresh_tokens")
     op.drop_table("profiles")
