@@ -14,7 +14,12 @@ PYTEST_ARGS ?=
 POSTGRES_URL := $(or $(MERCATO_TEST_POSTGRES_URL),postgresql://postgres@127.0.0.1:5432/postgres)
 REDIS_URL := $(or $(MERCATO_TEST_REDIS_URL),redis://127.0.0.1:6379/0)
 
-.PHONY: help install run test lint bench clean
+NPM ?= npm
+# Chromium for the browser tests: Debian's package (`apt-get install chromium`).
+CHROMIUM ?= $(or $(MERCATO_CHROMIUM),$(shell command -v chromium || command -v chromium-browser || true))
+WEB_STAMP := web/node_modules/.mercato-installed
+
+.PHONY: help install run test lint bench clean web web-api web-test
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -27,13 +32,40 @@ $(STAMP): requirements.lock pyproject.toml | $(BIN)/python
 	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock -e '.[dev]'
 	touch $@
 
-install: $(STAMP) ## Create .venv and install Mercato with its pinned dependencies
+install: $(STAMP) $(WEB_STAMP) ## Create .venv and install Mercato and the web app's packages
 
-run: $(STAMP) ## Migrate and start every service and the gateway (Ctrl-C stops them)
+$(WEB_STAMP): web/package.json web/package-lock.json
+	(cd web && $(NPM) ci --no-audit --no-fund --loglevel=error)
+	touch $@
+
+web: $(WEB_STAMP) ## Build the web storefront (web/dist) that `make run` serves on :3000
+	(cd web && $(NPM) run --silent build)
+
+web-api: $(STAMP) $(WEB_STAMP) ## Regenerate the web client's types from the services' OpenAPI documents
+	MERCATO_DATA_DIR="$$(mktemp -d)" $(BIN)/python web/scripts/dump_openapi.py web/src/api/openapi
+	(cd web && $(NPM) run --silent api)
+
+web-test: $(STAMP) web ## The web app's unit tests (Vitest), then its browser tests against `mercato up`
+	(cd web && $(NPM) run --silent test)
+	(cd web && MERCATO_CHROMIUM='$(CHROMIUM)' $(NPM) run --silent e2e)
+
+run: $(STAMP) web ## Migrate and start every service, the gateway and the storefront (Ctrl-C stops them)
 	$(BIN)/mercato up
 
-test: $(STAMP) ## Run the whole suite on SQLite, then on PostgreSQL + Redis when reachable
+test: $(STAMP) web ## Run the web tests (unit, then Chromium end to end), then the Python suite on SQLite and on PostgreSQL + Redis
 	@failed=0; ran=(); skipped=()
+	echo "=== make test: web unit tests (Vitest) ==="
+	if (cd web && $(NPM) run --silent test); then ran+=("web unit (Vitest): passed")
+	else failed=1; ran+=("web unit (Vitest): FAILED"); fi
+	if [[ -n "$(CHROMIUM)" ]]; then
+	  echo "=== make test: web end to end ($(CHROMIUM) against mercato up) ==="
+	  if (cd web && MERCATO_CHROMIUM='$(CHROMIUM)' $(NPM) run --silent e2e); then ran+=("web end to end (Chromium): passed")
+	  else failed=1; ran+=("web end to end (Chromium): FAILED"); fi
+	else
+	  echo "!!! make test: no Chromium (apt-get install chromium): SKIPPING the browser tests"
+	  skipped+=("web end to end: NO CHROMIUM")
+	  if [[ -n "$${MERCATO_TEST_REQUIRE_BROWSER:-}" ]]; then failed=1; fi
+	fi
 	echo "=== make test: SQLite + embedded key-value store ==="
 	if MERCATO_TEST_BACKEND=sqlite $(BIN)/pytest $(PYTEST_ARGS); then ran+=("SQLite: passed")
 	else failed=1; ran+=("SQLite: FAILED"); fi
@@ -52,22 +84,28 @@ test: $(STAMP) ## Run the whole suite on SQLite, then on PostgreSQL + Redis when
 	echo "=== make test: backends ==="
 	for line in "$${ran[@]}"; do echo "  ran      $$line"; done
 	for line in "$${skipped[@]}"; do echo "  !!! SKIPPED $$line"; done
-	if [[ $${#skipped[@]} -gt 0 && -n "$${MERCATO_TEST_REQUIRE_POSTGRES:-}" ]]; then
-	  echo "  MERCATO_TEST_REQUIRE_POSTGRES is set: an unreachable PostgreSQL/Redis fails the run"
+	if [[ $${#skipped[@]} -gt 0 && -n "$${MERCATO_TEST_REQUIRE_POSTGRES:-}$${MERCATO_TEST_REQUIRE_BROWSER:-}" ]]; then
+	  echo "  MERCATO_TEST_REQUIRE_POSTGRES/BROWSER is set: a skipped backend or browser fails the run"
 	fi
 	exit $$failed
 
-lint: $(STAMP) ## ruff (lint + format check), mypy strict on src/, import-linter contracts
+lint: $(STAMP) $(WEB_STAMP) ## ruff, mypy strict, import-linter; the web app's tsc strict and its generated client up to date
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	(cd web && $(NPM) run --silent typecheck)
+	fresh="$$(mktemp -d)"
+	MERCATO_DATA_DIR="$$fresh/var" $(BIN)/python web/scripts/dump_openapi.py "$$fresh/openapi" >/dev/null
+	diff -r web/src/api/openapi "$$fresh/openapi" >/dev/null \
+	  || { echo "web/src/api/openapi is stale: run make web-api and commit the result"; exit 1; }
 
 bench: $(STAMP) ## The gateway-hop, catalog and checkout benchmarks (see docs/benchmarks.md)
 	bench/run.sh
 	bench/run.sh catalog
 	bench/run.sh checkout
 
-clean: ## Remove caches and build output (keeps .venv and the data in var/)
+clean: ## Remove caches and build output (keeps .venv, web/node_modules and the data in var/)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache build dist
+	rm -rf web/dist web/test-results web/*.tsbuildinfo
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -print0 | xargs -0 rm -rf

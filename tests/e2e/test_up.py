@@ -94,13 +94,40 @@ class TestThroughTheGateway:
         assert answer.status_code == 200
         body = answer.json()
         assert body["status"] == "ok"
-        # Only what `up` started is aggregated: the later services are not installed yet.
-        assert set(body["services"]) == set(stack.children) - {"gateway"}
+        # Only the services `up` started are aggregated: not the storefront.
+        assert "web" in stack.children
+        assert set(body["services"]) == set(stack.children) - {"gateway", "web"}
         assert body["services"]["users"]["status"] == "ok"
+
+    def test_the_storefront_answers_beside_the_gateway(self, stack: RunningStack) -> None:
+        _, web_url = stack.children["web"]
+        assert web_url == stack.env["MERCATO_WEB_URL"]
+        assert f"Storefront: {web_url}" in stack.output
+        health = httpx.get(f"{web_url}/health", timeout=15)
+        config = httpx.get(f"{web_url}/config.js", timeout=15)
+        with gateway(stack) as client:
+            preflight = client.options(
+                "/api/products",
+                headers={"Origin": web_url, "Access-Control-Request-Method": "GET"},
+            )
+
+        assert health.status_code == 200
+        assert health.json()["status"] == "ok"
+        assert isinstance(health.json()["built"], bool)  # web/dist may or may not be built
+        assert config.status_code == 200
+        assert config.text == f'window.MERCATO_CONFIG = {{"apiUrl": "{stack.gateway}"}};\n'
+        # The storefront, on a port of its own, may call the gateway from the browser.
+        assert preflight.headers["access-control-allow-origin"] == web_url
 
     def test_no_answer_names_the_server_software(self, stack: RunningStack) -> None:
         _, users_url = stack.children["users"]
-        urls = [f"{stack.gateway}/health", f"{stack.gateway}/api/auth/me", f"{users_url}/health"]
+        _, web_url = stack.children["web"]
+        urls = [
+            f"{stack.gateway}/health",
+            f"{stack.gateway}/api/auth/me",
+            f"{users_url}/health",
+            f"{web_url}/",
+        ]
         for url in urls:
             answer = httpx.get(url, timeout=15)
             assert "server" not in answer.headers, (url, answer.headers["server"])
@@ -170,3 +197,19 @@ def test_a_taken_port_is_refused_before_anything_starts(
     assert "gateway cannot listen" in stack.output
     assert stack.children == {}
     assert nothing_listens(env["MERCATO_USERS_URL"])
+
+
+def test_the_storefront_on_localhost_is_refused_when_the_loopback_port_is_taken(
+    launch: Launch, new_env: Callable[[], dict[str, str]]
+) -> None:
+    env = new_env()
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        env["MERCATO_WEB_URL"] = f"http://localhost:{port}"
+        stack = launch(env)
+        assert stack.wait_exit(timeout=30) == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in stack.output
+    assert f"web cannot listen on http://localhost:{port}" in stack.output
+    assert stack.children == {}

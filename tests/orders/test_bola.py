@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import math
 import uuid
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -130,6 +132,56 @@ async def test_pagination(orders: httpx.AsyncClient, products: httpx.AsyncClient
     for query in ("?limit=0", "?limit=101", "?page=0", "?page=x", "?user_id=nope"):
         response = await orders.get(f"/api/orders{query}", headers=shopper.headers)
         assert response.status_code == 422, (query, response.text)
+
+
+async def test_orders_created_from_an_instant_on(
+    orders: httpx.AsyncClient, products: httpx.AsyncClient
+) -> None:
+    product = await make_product(products, stock=10)
+    shopper = Shopper()
+    first, second, third = [await placed(orders, shopper, [(product["id"], 1)]) for _ in range(3)]
+    since = datetime.fromisoformat(second["created_at"])
+
+    async def listed(instant: str, headers: dict[str, str] = shopper.headers) -> list[str]:
+        query = f"?created_from={quote(instant)}&user_id={shopper.id}"
+        return [order["id"] for order in (await _page(orders, headers, query))["items"]]
+
+    # Inclusive, newest first, for the owner and for an admin alike.
+    assert await listed(second["created_at"]) == [third["id"], second["id"]]
+    assert await listed(second["created_at"], ADMIN) == [third["id"], second["id"]]
+    # The same instant written in another offset.
+    elsewhere = since.astimezone(timezone(timedelta(hours=2))).isoformat()
+    assert await listed(elsewhere) == [third["id"], second["id"]]
+    assert await listed((since + timedelta(microseconds=1)).isoformat()) == [third["id"]]
+    assert await listed("0001-01-01T00:00:00Z") == [third["id"], second["id"], first["id"]]
+    future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    page = await _page(orders, shopper.headers, f"?created_from={quote(future)}")
+    assert (page["items"], page["total"]) == ([], 0)
+    # Combined with the status filter.
+    assert (await cancel(orders, third["id"], shopper.headers)).status_code == 200
+    query = f"?status=pending&created_from={quote(second['created_at'])}"
+    assert [order["id"] for order in (await _page(orders, shopper.headers, query))["items"]] == [
+        second["id"]
+    ]
+
+
+async def test_a_bad_created_from_is_422(orders: httpx.AsyncClient) -> None:
+    for instant in (
+        "yesterday",
+        "2026-13-01T00:00:00Z",
+        "2026-01-01",
+        "2026-01-01T00:00:00",  # no offset: which day's midnight?
+        "1700000000",  # a Unix time is not RFC 3339
+        "0001-01-01T00:00:00+01:00",  # before the first instant a timestamp can hold
+        "9999-12-31T23:59:59-01:00",  # after the last
+        "",
+    ):
+        response = await orders.get(
+            "/api/orders", params={"created_from": instant}, headers=Shopper().headers
+        )
+        assert response.status_code == 422, (instant, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert [error["field"] for error in response.json()["errors"]] == ["created_from"]
 
 
 async def test_reading_orders_needs_a_token(orders: httpx.AsyncClient) -> None:

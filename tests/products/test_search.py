@@ -216,6 +216,36 @@ async def test_a_sort_holds_across_pages(client: httpx.AsyncClient) -> None:
     assert shown == by_price(products, descending=True)
 
 
+async def test_the_stock_sort_shows_what_runs_out_first(client: httpx.AsyncClient) -> None:
+    category, _ = await catalog(
+        client,
+        {"name": "Kettle", "stock": 7},
+        {"name": "lamp", "stock": 3},
+        {"name": "Teapot", "stock": 0},
+        {"name": "Apron", "stock": 3},
+        {"name": "Mug", "stock": 12},
+    )
+    shown = [
+        (item["name"], item["stock"])
+        for n in (1, 2, 3)
+        for item in (await listing(client, category, sort="stock", limit=2, page=n))["items"]
+    ]
+    # Lowest stock first; equal stock by name, whatever its case.
+    assert shown == [("Teapot", 0), ("Apron", 3), ("lamp", 3), ("Kettle", 7), ("Mug", 12)]
+
+
+async def test_the_stock_sort_follows_a_stock_change(client: httpx.AsyncClient) -> None:
+    category, (kettle, _) = await catalog(
+        client, {"name": "Kettle", "stock": 9}, {"name": "Mug", "stock": 4}
+    )
+    response = await client.put(f"/api/products/{kettle['id']}", json={"stock": 1}, headers=ADMIN)
+    assert response.status_code == 200, response.text
+
+    page = await listing(client, category, sort="stock")
+
+    assert [(item["name"], item["stock"]) for item in page["items"]] == [("Kettle", 1), ("Mug", 4)]
+
+
 # --- filters ----------------------------------------------------------------------------------
 
 PRICED = [

@@ -14,7 +14,7 @@ from mercato import __version__
 from mercato.cli.outbox import outbox_app
 from mercato.cli.output import console, fail
 from mercato.cli.stack import (
-    GATEWAY,
+    WEB,
     components,
     is_installed,
     migrated_services,
@@ -24,7 +24,7 @@ from mercato.cli.stack import (
 from mercato.cli.supervisor import Supervisor
 from mercato.kit.errors import MercatoError
 from mercato.kit.migrations import upgrade
-from mercato.kit.settings import Settings
+from mercato.kit.settings import SERVICES, Settings
 
 app = typer.Typer(
     name="mercato",
@@ -53,8 +53,8 @@ def up(
         bool, typer.Option(help="Load the demo catalog when the catalog is empty.")
     ] = True,
 ) -> None:
-    """Migrate every service, load the demo catalog on first start, start every service and
-    the gateway, and stop them all on Ctrl-C."""
+    """Migrate every service, load the demo catalog on first start, start every service, the
+    gateway and the web storefront, and stop them all on Ctrl-C."""
     settings = Settings()
     stack = components(settings)
     if not stack:
@@ -78,12 +78,14 @@ def up(
         **os.environ,
         "PYTHONUNBUFFERED": "1",
         "MERCATO_DATA_DIR": str(data_dir),
-        # The gateway's aggregated /health covers exactly the services started here.
-        "MERCATO_GATEWAY_SERVICES": ",".join(c.name for c in stack if c.name != GATEWAY),
+        # The gateway's aggregated /health covers exactly the services started here (not
+        # the storefront, which is no upstream of the gateway).
+        "MERCATO_GATEWAY_SERVICES": ",".join(c.name for c in stack if c.name in SERVICES),
     }
     commands = {c.name: uvicorn_command(sys.executable, c) for c in stack}
     notes = [
         f"  {'mailbox (emails)':<20} {settings.mailbox_dir.resolve()}",
+        *([storefront_note(settings)] if any(c.name == WEB for c in stack) else []),
         f"The catalog: {settings.service_url('gateway')}/api/products",
         "An admin: .venv/bin/mercato create-admin --email you@example.com",
     ]
@@ -94,6 +96,15 @@ def up(
     if code == 0:
         console.print(f"Data (databases, keys, mailbox) stays in {data_dir}.")
     raise typer.Exit(code)
+
+
+def storefront_note(settings: Settings) -> str:
+    from mercato.web.build import Build, dist_dir
+
+    note = f"Storefront: {settings.service_url(WEB)}"
+    if not Build(dist_dir(settings)).is_built():
+        note += " (not built yet: run `make web`, then reload the page)"
+    return note
 
 
 def seed_catalog(settings: Settings, *, only_if_empty: bool) -> None:

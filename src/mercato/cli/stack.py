@@ -1,4 +1,5 @@
-"""What `mercato up` starts: the services that exist in this install, then the gateway."""
+"""What `mercato up` starts: the services that exist in this install, then the gateway, then
+the web storefront."""
 
 from __future__ import annotations
 
@@ -12,18 +13,23 @@ from mercato.kit.migrations import migrations_dir
 from mercato.kit.settings import SERVICES, Settings
 
 GATEWAY = "gateway"
+WEB = "web"
 
 
 @dataclass(frozen=True)
 class Component:
-    """One process of the stack: a service or the gateway, and where it listens."""
+    """One process of the stack: a service, the gateway or the storefront, and where it
+    listens."""
 
     name: str
     url: str
 
     @property
     def host(self) -> str:
-        return urlsplit(self.url).hostname or "127.0.0.1"
+        """The address to bind. `localhost` is the IPv4 loopback: the name may also mean
+        `::1`, and the port must be the same one whatever the name resolves to first."""
+        host = urlsplit(self.url).hostname or "127.0.0.1"
+        return "127.0.0.1" if host == "localhost" else host
 
     @property
     def port(self) -> int:
@@ -53,10 +59,10 @@ def migrated_services() -> list[str]:
 
 
 def components(settings: Settings) -> list[Component]:
-    """Every installed service in the order of `SERVICES`, then the gateway last."""
+    """Every installed service in the order of `SERVICES`, then the gateway, then the
+    storefront."""
     names = installed_services()
-    if is_installed(GATEWAY):
-        names.append(GATEWAY)
+    names += [name for name in (GATEWAY, WEB) if is_installed(name)]
     return [Component(name, settings.service_url(name)) for name in names]
 
 

@@ -17,12 +17,13 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from mercato.cli.stack import Component
+from mercato.cli.stack import GATEWAY, WEB, Component
 
 COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_cyan", "bright_magenta")
 TAIL_LINES = 20
 HEALTH_POLL_SECONDS = 0.2
 MAX_LINE_BYTES = 1024 * 1024
+LABELS = {GATEWAY: "gateway (the API)", WEB: "web (open this)"}
 
 
 @dataclass
@@ -232,11 +233,12 @@ class Supervisor:
                     )
 
                 # The gateway last: its /health is only green once the services' are.
-                first, last = self.children[:-1], self.children[-1]
+                first = [c for c in self.children if c.name != GATEWAY]
+                last = [c for c in self.children if c.name == GATEWAY]
                 try:
                     async with asyncio.timeout(self.ready_timeout):
                         await asyncio.gather(*(until_healthy(c) for c in first))
-                        await until_healthy(last)
+                        await asyncio.gather(*(until_healthy(c) for c in last))
                 except TimeoutError:
                     raise NotReady(list(pending)) from None
 
@@ -246,7 +248,7 @@ class Supervisor:
         self.console.print()
         self.console.print("[bold green]Mercato is up.[/] Press Ctrl-C to stop everything.")
         for child in self.children:
-            label = "gateway (use this)" if child.name == "gateway" else child.name
+            label = LABELS.get(child.name, child.name)
             self.console.print(f"  {label:<20} {child.component.url}", highlight=False)
         for note in self.ready_notes:
             self.console.print(note, highlight=False, soft_wrap=True)

@@ -16,7 +16,7 @@ import structlog
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import Receive, Scope, Send
 
-from mercato.gateway.cors import CorsPolicy
+from mercato.gateway.cors import CorsPolicy, allowed_origins
 from mercato.gateway.headers import (
     DROP_FROM_REQUEST,
     HSTS,
@@ -63,7 +63,7 @@ class Gateway:
         self.settings = settings
         self.kv = kv or open_store(settings.redis_url, settings.data_dir, settings.kv_prefix)
         self.limits = GatewayLimits(self.kv, settings.rate_limit, settings.auth_rate_limit)
-        self.cors = CorsPolicy(settings.cors_origins)
+        self.cors = CorsPolicy(allowed_origins(settings))
         self.trusted = TrustedProxies(settings.trusted_proxies)
         self.proxy = Proxy(settings)
         self.health = HealthAggregator(settings)

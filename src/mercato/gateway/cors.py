@@ -1,10 +1,12 @@
-"""CORS for the configured origins, with credentials; preflights answered by the gateway."""
+"""CORS for the configured origins and the storefront's, with credentials; preflights
+answered by the gateway."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from mercato.gateway.headers import RawHeaders
+from mercato.kit.settings import Settings, url_origin
 
 ALLOWED_METHODS = b"GET, POST, PUT, PATCH, DELETE, OPTIONS"
 ALLOWED_HEADERS = b"Authorization, Content-Type, Idempotency-Key, X-Request-ID"
@@ -12,6 +14,16 @@ EXPOSED_HEADERS = (
     b"X-Request-ID, X-Cache, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"
 )
 PREFLIGHT_MAX_AGE = b"600"
+
+
+def allowed_origins(settings: Settings) -> list[str]:
+    """`MERCATO_CORS_ORIGINS`, and always the origin of `MERCATO_WEB_URL`: the storefront
+    `mercato up` serves there calls the gateway from the browser."""
+    try:
+        storefront = url_origin(settings.web_url)
+    except ValueError as exc:  # refused at start-up, naming the variable to fix
+        raise ValueError(f"MERCATO_WEB_URL: {exc}") from exc
+    return [*settings.cors_origins, storefront]
 
 
 class CorsPolicy:

@@ -7,6 +7,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -21,6 +22,7 @@ SERVICE_PORTS: dict[str, int] = {
     "payments": 3004,
     "notifications": 3005,
     "gateway": 8080,
+    "web": 3000,
 }
 
 DEV_SERVICE_TOKEN = "dev-internal-service-token"
@@ -39,6 +41,18 @@ def parse_rate(text: str) -> tuple[int, int]:
     if int(count) < 1 or window < 1:
         raise ValueError(f"rate limit {text!r} must allow at least one request per window")
     return int(count), window
+
+
+def url_origin(url: str) -> str:
+    """The origin a browser names for an http(s) URL: `HTTPS://Shop.example:443/x` ->
+    `https://shop.example`. Raises ValueError for anything else."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not an absolute http(s) URL")
+    port = parts.port  # ValueError when it is not a port number
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default_port = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{host}" + ("" if port in (None, default_port) else f":{port}")
 
 
 def _split_csv(value: object) -> object:
@@ -75,6 +89,12 @@ class Settings(BaseSettings):
     notifications_url: str = "http://127.0.0.1:3005"
     gateway_url: str = "http://127.0.0.1:8080"
     web_url: str = "http://localhost:3000"
+    web_api_url: str | None = None
+    """The gateway's URL as browsers reach it, handed to the storefront in `/config.js`;
+    unset: `gateway_url`."""
+    web_dist: Path | None = None
+    """The storefront's production build (`npm run build` in `web/`); unset: the
+    repository's `web/dist`."""
 
     rate_limit: str = "100/15m"
     auth_rate_limit: str = "20/15m"
@@ -156,6 +176,19 @@ class Settings(BaseSettings):
         unknown = sorted(set(value) - set(SERVICES))
         if unknown:
             raise ValueError(f"unknown services {unknown}; known: {', '.join(SERVICES)}")
+        return value
+
+    @field_validator("web_api_url", "web_dist", mode="before")
+    @classmethod
+    def _empty_means_unset(cls, value: object) -> object:
+        # `MERCATO_WEB_DIST=` must not become `Path("")`, the current directory, served.
+        return None if value == "" else value
+
+    @field_validator("web_api_url")
+    @classmethod
+    def _absolute_api_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            url_origin(value)  # refused at start-up: the storefront's CSP names its origin
         return value
 
     @field_validator("rate_limit", "auth_rate_limit", "service_rate_limit")

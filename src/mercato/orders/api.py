@@ -23,6 +23,7 @@ from mercato.orders.schemas import (
     OrderStatus,
     PaymentAttempt,
     StatusUpdate,
+    Timestamp,
 )
 from mercato.orders.views import order_view
 
@@ -85,12 +86,17 @@ async def list_orders(
     limit: PageLimit = 20,
     status: OrderStatus | None = None,
     user_id: Annotated[Id | None, Query(description="Admins only: one user's orders")] = None,
+    created_from: Annotated[
+        Timestamp | None,
+        Query(description="Only orders created at or after this instant (RFC 3339)"),
+    ] = None,
 ) -> Page[OrderOut]:
     found, total = await fulfilment.list_orders(
         session,
         principal,
         user_id=user_id,
         status=status,
+        created_from=created_from,
         offset=offset(page, limit),
         limit=limit,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,13 +29,14 @@ async def list_orders(
     *,
     user_id: str | None,
     status: str | None,
+    created_from: datetime | None = None,
     offset: int,
     limit: int,
 ) -> tuple[Sequence[Order], int]:
     """The caller's orders; an admin sees everyone's, or one user's with `user_id`."""
     owner = user_id if principal.is_admin else principal.user_id
     return await OrderRepository(session).page(
-        user_id=owner, status=status, offset=offset, limit=limit
+        user_id=owner, status=status, created_from=created_from, offset=offset, limit=limit
     )
 
 

@@ -48,13 +48,21 @@ class OrderRepository:
         return (await self.session.execute(query)).scalar_one_or_none()
 
     async def page(
-        self, *, user_id: str | None, status: str | None, offset: int, limit: int
+        self,
+        *,
+        user_id: str | None,
+        status: str | None,
+        created_from: datetime | None = None,
+        offset: int,
+        limit: int,
     ) -> tuple[Sequence[Order], int]:
         conditions = [_visible()]
         if user_id is not None:
             conditions.append(Order.user_id == user_id)
         if status is not None:
             conditions.append(Order.status == status)
+        if created_from is not None:
+            conditions.append(Order.created_at >= created_from)
         total = await self.session.scalar(
             select(func.count()).select_from(Order).where(*conditions)
         )

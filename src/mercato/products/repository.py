@@ -199,6 +199,8 @@ class CatalogRepository:
                 return [name.asc(), _P.id.asc()]
             case "-name":
                 return [name.desc(), _P.id.asc()]
+            case "stock":
+                return [_P.stock.asc(), name.asc(), _P.id.asc()]
             case _:  # newest, and relevance without a query
                 # Ties by id ascending, the order of ix_products_newest (created_at DESC, id).
                 return [_P.created_at.desc(), _P.id.asc()]

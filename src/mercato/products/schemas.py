@@ -23,7 +23,8 @@ MAX_QUANTITY = 100
 MAX_LINES = 50
 MAX_SKU = 64  # products.sku is VARCHAR(64)
 
-Sort = Literal["relevance", "price", "-price", "name", "-name", "newest"]
+# `stock` (lowest first) is for an admin watching what runs out; ties by name.
+Sort = Literal["relevance", "price", "-price", "name", "-name", "newest", "stock"]
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
