@@ -119,10 +119,14 @@ export class Stack {
     if (!child) return;
     if (child.exitCode === null) {
       child.kill("SIGINT");
+      let timer: NodeJS.Timeout | undefined;
       const exited = await Promise.race([
         new Promise<boolean>((done) => child.once("exit", () => done(true))),
-        new Promise<boolean>((done) => setTimeout(() => done(false), 20_000)),
+        new Promise<boolean>((done) => {
+          timer = setTimeout(() => done(false), 20_000);
+        }),
       ]);
+      clearTimeout(timer);
       if (!exited) child.kill("SIGKILL");
     }
     for (const pid of this.children()) {

@@ -1,41 +1,43 @@
 import { screen, within } from "@testing-library/react";
-import type { Order, OrderStatus, Product } from "../api/types";
+import type { Order, OrderStatus } from "../api/types";
+import { order, pageOf, product } from "../test/builders";
+import { fakeApi, json } from "../test/fakeApi";
+import { renderAdmin } from "../test/render";
 import { startOfToday } from "./Dashboard";
-import { fakeApi, json, renderAdmin } from "./testing";
 
-function order(n: number, status: OrderStatus, total: string): Order {
-  return {
+/** An order placed just now. */
+function placedNow(n: number, status: OrderStatus, total: string): Order {
+  const now = new Date().toISOString();
+  return order({
     id: `0f000000-0000-4000-8000-00000000000${n}`,
     order_number: `MRC-${n}`,
     user_id: "c0000000-0000-4000-8000-000000000009",
     status,
     items: [],
     total_amount: total,
-    currency: "USD",
     shipping_address: {},
     payment: null,
     status_history: [],
-    created_at: new Date().toISOString(),
-    updated_at: new Date().toISOString(),
-  } as Order;
+    created_at: now,
+    updated_at: now,
+  });
 }
 
-function product(name: string, stock: number): Product {
-  return { id: `id-${name}`, name, stock } as Product;
+function stocked(name: string, stock: number) {
+  return product({ id: `id-${name}`, name, stock });
 }
 
 test("today's orders and revenue count from local midnight; low stock lists what is nearly gone", async () => {
   const orders = [
-    order(1, "pending", "100.00"),
-    order(2, "paid", "10.10"),
-    order(3, "cancelled", "50.00"),
-    order(4, "delivered", "0.20"),
-    order(5, "shipped", "5.00"),
+    placedNow(1, "pending", "100.00"),
+    placedNow(2, "paid", "10.10"),
+    placedNow(3, "cancelled", "50.00"),
+    placedNow(4, "delivered", "0.20"),
+    placedNow(5, "shipped", "5.00"),
   ];
   const calls = fakeApi({
-    "GET /api/orders": () => json({ items: orders, total: 5, page: 1, limit: 100, pages: 1 }),
-    "GET /api/products": () =>
-      json({ items: [product("Kettle", 0), product("Mug", 5), product("Lamp", 6)], total: 40, page: 1, limit: 20, pages: 2 }),
+    "GET /api/orders": () => json(pageOf(orders, { limit: 100 })),
+    "GET /api/products": () => json(pageOf([stocked("Kettle", 0), stocked("Mug", 5), stocked("Lamp", 6)], { total: 40 })),
   });
   await renderAdmin("/admin");
 

@@ -1,12 +1,15 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { Order, OrderStatus } from "../api/types";
-import { fakeApi, json, problem, renderAdmin } from "./testing";
+import { order } from "../test/builders";
+import { fakeApi, json, problem } from "../test/fakeApi";
+import { renderAdmin } from "../test/render";
 
 const ID = "0f000000-0000-4000-8000-000000000001";
 
-function order(status: OrderStatus, history: OrderStatus[] = ["pending", "paid"]): Order {
-  return {
+/** Order MRC-1001 (two teapots) in `status`, after going through `history`. */
+function orderIn(status: OrderStatus, history: OrderStatus[] = ["pending", "paid"]): Order {
+  return order({
     id: ID,
     order_number: "MRC-1001",
     user_id: "c0000000-0000-4000-8000-000000000009",
@@ -22,13 +25,11 @@ function order(status: OrderStatus, history: OrderStatus[] = ["pending", "paid"]
       },
     ],
     total_amount: "39.98",
-    currency: "USD",
     shipping_address: { name: "Ada Lovelace", line1: "12 Analytical Street", city: "London", postal_code: "N1 9GU", country: "GB" },
     payment: { id: "b0000000-0000-4000-8000-000000000001", status: "succeeded", failure_code: null },
     status_history: history.map((s, i) => ({ status: s, at: `2026-11-25T10:0${i}:00Z`, note: null })),
-    created_at: "2026-11-25T10:00:00Z",
     updated_at: "2026-11-25T10:01:00Z",
-  } as Order;
+  });
 }
 
 const moveButtons = () =>
@@ -36,9 +37,9 @@ const moveButtons = () =>
 
 test("a paid order offers processing and cancelling, nothing else, and a move updates the page", async () => {
   const calls = fakeApi({
-    [`GET /api/orders/${ID}`]: () => json(order("paid")),
+    [`GET /api/orders/${ID}`]: () => json(orderIn("paid")),
     [`PATCH /api/orders/${ID}/status`]: () => {
-      const moved = order("processing", ["pending", "paid", "processing"]);
+      const moved = orderIn("processing", ["pending", "paid", "processing"]);
       moved.status_history[2]!.note = "Picked by Sam";
       return json(moved);
     },
@@ -62,13 +63,13 @@ test("a paid order offers processing and cancelling, nothing else, and a move up
   expect(history).toHaveLength(3);
   expect(history[2]).toHaveTextContent("Processing");
   expect(history[2]).toHaveTextContent("Picked by Sam");
-  expect(calls.filter((call) => call.method === "GET")).toHaveLength(1);
+  expect(calls.filter((call) => call.method === "GET" && call.path === `/api/orders/${ID}`)).toHaveLength(1);
 });
 
 test("a pending order can only be cancelled, with a reason; a final one offers nothing", async () => {
   const calls = fakeApi({
-    [`GET /api/orders/${ID}`]: () => json(order("pending", ["pending"])),
-    [`POST /api/orders/${ID}/cancel`]: () => json(order("cancelled", ["pending", "cancelled"])),
+    [`GET /api/orders/${ID}`]: () => json(orderIn("pending", ["pending"])),
+    [`POST /api/orders/${ID}/cancel`]: () => json(orderIn("cancelled", ["pending", "cancelled"])),
   });
   await renderAdmin(`/admin/orders/${ID}`);
 
@@ -87,7 +88,7 @@ test("a pending order can only be cancelled, with a reason; a final one offers n
 test("a refused move is shown, and the order is read again to show where it stands", async () => {
   let reads = 0;
   fakeApi({
-    [`GET /api/orders/${ID}`]: () => json(++reads === 1 ? order("processing") : order("cancelled", ["pending", "cancelled"])),
+    [`GET /api/orders/${ID}`]: () => json(++reads === 1 ? orderIn("processing") : orderIn("cancelled", ["pending", "cancelled"])),
     [`PATCH /api/orders/${ID}/status`]: () =>
       problem(409, "An order that is cancelled cannot become shipped.", { code: "illegal_transition" }),
   });

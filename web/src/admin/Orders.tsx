@@ -3,37 +3,22 @@
 
 import { Link, useSearchParams } from "react-router-dom";
 import { api, unwrap } from "../api/client";
-import type { OrderStatus } from "../api/types";
 import { Pagination } from "../components/Pagination";
 import { Price } from "../components/Price";
 import { EmptyState, ErrorState, Loading } from "../components/Status";
-import { StatusBadge } from "../components/StatusBadge";
+import { ORDER_STATUSES, orderStatusOf, StatusBadge } from "../components/StatusBadge";
 import { formatDateTime } from "../format/money";
 import { useResource } from "../hooks/useResource";
 import { usePageTitle } from "../hooks/usePageTitle";
-import { hrefWith, PageHeader, pageFrom, shortId } from "./shared";
-
-export const ORDER_STATUSES: { value: OrderStatus; label: string }[] = [
-  { value: "pending", label: "Pending" },
-  { value: "paid", label: "Paid" },
-  { value: "processing", label: "Processing" },
-  { value: "shipped", label: "Shipped" },
-  { value: "delivered", label: "Delivered" },
-  { value: "cancelled", label: "Cancelled" },
-];
+import { filtered, hrefWith, PageHeader, pageFrom, shortId } from "./shared";
 
 const LIMIT = 20;
-
-function statusFrom(params: URLSearchParams): OrderStatus | undefined {
-  const status = params.get("status");
-  return ORDER_STATUSES.find((s) => s.value === status)?.value;
-}
 
 export function OrdersPage() {
   usePageTitle("Orders · Admin");
   const [params, setParams] = useSearchParams();
   const page = pageFrom(params);
-  const status = statusFrom(params);
+  const status = orderStatusOf(params.get("status"));
   const userId = params.get("user_id") ?? "";
   const orders = useResource(
     (signal) =>
@@ -56,13 +41,7 @@ export function OrdersPage() {
           <select
             id="admin-order-status"
             value={status ?? ""}
-            onChange={(event) => {
-              const next = new URLSearchParams(params);
-              if (event.target.value) next.set("status", event.target.value);
-              else next.delete("status");
-              next.delete("page");
-              setParams(next);
-            }}
+            onChange={(event) => setParams(filtered(params, { status: event.target.value }))}
           >
             <option value="">All statuses</option>
             {ORDER_STATUSES.map((s) => (

@@ -1,33 +1,32 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { Payment } from "../api/types";
-import { fakeApi, json, problem, renderAdmin, type Call } from "./testing";
+import { payment } from "../test/builders";
+import { fakeApi, json, problem, type Call } from "../test/fakeApi";
+import { renderAdmin } from "../test/render";
 
 const ID = "b0000000-0000-4000-8000-000000000001";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-function payment(refunded: string, refunds: Payment["refunds"] = []): Payment {
-  return {
+/** A $40.00 card payment with `refunded` of it given back. */
+function paymentWithRefunded(refunded: string, refunds: Payment["refunds"] = []): Payment {
+  return payment({
     id: ID,
     order_id: "0f000000-0000-4000-8000-000000000001",
     user_id: "c0000000-0000-4000-8000-000000000009",
     amount: "40.00",
-    currency: "USD",
     status: refunded === "0.00" ? "succeeded" : refunded === "40.00" ? "refunded" : "partially_refunded",
-    payment_method: "pm_card_visa",
-    transaction_id: "txn_1",
-    failure_code: null,
     refunded_amount: refunded,
     refunds,
     created_at: "2026-11-25T10:00:00Z",
-  };
+  });
 }
 
 const refunds = (calls: Call[]) => calls.filter((call) => call.method === "POST");
 
 test("a refund sends the amount with an Idempotency-Key, and a 409 says how much remains", async () => {
   const calls = fakeApi({
-    [`GET /api/payments/${ID}`]: () => json(payment("0.00")),
+    [`GET /api/payments/${ID}`]: () => json(paymentWithRefunded("0.00")),
     [`POST /api/payments/${ID}/refund`]: () =>
       problem(409, "Only 40.00 remains to be refunded.", { code: "refund_exceeds_remaining", remaining: "40.00" }),
   });
@@ -57,8 +56,8 @@ test("a resend after a network failure reuses the key; the refund then shows on 
     [`GET /api/payments/${ID}`]: () =>
       json(
         refunded
-          ? payment("15.00", [{ id: "r1", payment_id: ID, amount: "15.00", status: "succeeded", reason: null, created_at: "2026-11-25T11:00:00Z" }])
-          : payment("0.00"),
+          ? paymentWithRefunded("15.00", [{ id: "r1", payment_id: ID, amount: "15.00", status: "succeeded", reason: null, created_at: "2026-11-25T11:00:00Z" }])
+          : paymentWithRefunded("0.00"),
       ),
     [`POST /api/payments/${ID}/refund`]: () => {
       if (++attempts === 1) throw new TypeError("Failed to fetch");
@@ -87,7 +86,7 @@ test("a resend after a network failure reuses the key; the refund then shows on 
 test("with no amount the rest is refunded; a fully refunded payment offers no refund", async () => {
   let refunded = false;
   const calls = fakeApi({
-    [`GET /api/payments/${ID}`]: () => json(payment(refunded ? "40.00" : "0.00")),
+    [`GET /api/payments/${ID}`]: () => json(paymentWithRefunded(refunded ? "40.00" : "0.00")),
     [`POST /api/payments/${ID}/refund`]: () => {
       refunded = true;
       return json({ id: "r1", payment_id: ID, amount: "40.00", status: "succeeded", reason: null, created_at: "2026-11-25T11:00:00Z" }, 201);

@@ -1,28 +1,26 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { Product } from "../api/types";
-import { fakeApi, json, problem, renderAdmin } from "./testing";
+import { category, product } from "../test/builders";
+import { fakeApi, json, problem } from "../test/fakeApi";
+import { addressBar, renderAdmin } from "../test/render";
 
-const CATEGORIES = [
-  { id: "c0000000-0000-4000-8000-000000000001", name: "Kitchen", slug: "kitchen", description: "", is_active: true, product_count: 3 },
-];
+const KITCHEN = category({ id: "c0000000-0000-4000-8000-000000000001", name: "Kitchen", product_count: 3 });
+const CATEGORIES = [KITCHEN];
 
-function product(fields: Partial<Product> = {}): Product {
-  return {
+function teapot(fields: Partial<Product> = {}): Product {
+  return product({
     id: "d0000000-0000-4000-8000-000000000001",
     name: "Teapot",
     description: "Holds tea.",
     price: "19.99",
-    currency: "USD",
     sku: "TEA-1",
     stock: 4,
-    image_url: null,
-    category: { id: CATEGORIES[0]!.id, name: "Kitchen", slug: "kitchen" },
-    is_active: true,
+    category: { id: KITCHEN.id, name: KITCHEN.name, slug: KITCHEN.slug },
     created_at: "2026-01-01T00:00:00Z",
     updated_at: "2026-01-01T00:00:00Z",
     ...fields,
-  };
+  });
 }
 
 async function fillNewProduct() {
@@ -59,7 +57,7 @@ test("validation errors and a duplicate SKU are shown next to their fields", asy
     currency: "USD",
     sku: "tea-1",
     stock: 5,
-    category_id: CATEGORIES[0]!.id,
+    category_id: KITCHEN.id,
   });
 
   await userEvent.clear(price);
@@ -75,8 +73,8 @@ test("validation errors and a duplicate SKU are shown next to their fields", asy
 test("a created product opens in its edit page", async () => {
   fakeApi({
     "GET /api/categories": () => json({ items: CATEGORIES }),
-    "POST /api/products": () => json(product(), 201),
-    [`GET /api/products/${product().id}`]: () => json(product()),
+    "POST /api/products": () => json(teapot(), 201),
+    [`GET /api/products/${teapot().id}`]: () => json(teapot()),
   });
   await renderAdmin("/admin/products/new");
   await fillNewProduct();
@@ -85,21 +83,21 @@ test("a created product opens in its edit page", async () => {
 
   expect(await screen.findByRole("heading", { level: 1, name: "Edit Teapot" })).toBeInTheDocument();
   expect(screen.getByText("Teapot was created.")).toBeInTheDocument();
-  expect(screen.getByRole("status", { name: "Address" })).toHaveTextContent(`/admin/products/${product().id}`);
+  expect(addressBar()).toHaveValue(`/admin/products/${teapot().id}`);
 });
 
 test("editing sends only what changed, and the stock is adjusted from its current level", async () => {
   let stock = 4;
   const calls = fakeApi({
     "GET /api/categories": () => json({ items: CATEGORIES }),
-    [`GET /api/products/${product().id}`]: () => json(product({ stock })),
-    [`PUT /api/products/${product().id}`]: (call) => {
+    [`GET /api/products/${teapot().id}`]: () => json(teapot({ stock })),
+    [`PUT /api/products/${teapot().id}`]: (call) => {
       const body = call.body as Partial<Product>;
       if (body.stock !== undefined) stock = body.stock;
-      return json(product({ ...body, stock }));
+      return json(teapot({ ...body, stock }));
     },
   });
-  await renderAdmin(`/admin/products/${product().id}`);
+  await renderAdmin(`/admin/products/${teapot().id}`);
 
   const name = await screen.findByLabelText("Name");
   await userEvent.clear(name);

@@ -1,7 +1,7 @@
 /** The catalog as an admin sees it: withdrawn products too, searchable, each editable or
  * deletable. The query string is the view (`?q=&category=&page=`). */
 
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { api, unwrap } from "../api/client";
 import { describeError } from "../api/problem";
@@ -12,28 +12,17 @@ import { Price } from "../components/Price";
 import { EmptyState, ErrorState, Loading } from "../components/Status";
 import { useResource } from "../hooks/useResource";
 import { usePageTitle } from "../hooks/usePageTitle";
-import { ActionNotice, hrefWith, PageHeader, pageFrom, type Flash } from "./shared";
+import { ActionNotice, filtered, hrefWith, PageHeader, pageFrom, useSearchBox, type Flash } from "./shared";
 
 const LIMIT = 20;
 
 function SearchForm({ params }: { params: URLSearchParams }) {
   const [, setParams] = useSearchParams();
-  const [q, setQ] = useState(params.get("q") ?? "");
+  const { q, setQ, submit } = useSearchBox(params, setParams);
   const categories = useResource(
     (signal) => unwrap(api.products.GET("/api/categories", { signal })),
     [],
   );
-  const current = params.get("q") ?? "";
-  useEffect(() => setQ(current), [current]);
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    const next = new URLSearchParams(params);
-    if (q.trim()) next.set("q", q.trim());
-    else next.delete("q");
-    next.delete("page");
-    setParams(next);
-  }
 
   return (
     <form className="toolbar" role="search" aria-label="Products" onSubmit={submit}>
@@ -46,13 +35,7 @@ function SearchForm({ params }: { params: URLSearchParams }) {
         <select
           id="admin-product-category"
           value={params.get("category") ?? ""}
-          onChange={(event) => {
-            const next = new URLSearchParams(params);
-            if (event.target.value) next.set("category", event.target.value);
-            else next.delete("category");
-            next.delete("page");
-            setParams(next);
-          }}
+          onChange={(event) => setParams(filtered(params, { category: event.target.value }))}
         >
           <option value="">All categories</option>
           {(categories.data?.items ?? []).map((category) => (

@@ -1,23 +1,19 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { User } from "../api/types";
-import { ADMIN, fakeApi, json, problem, renderAdmin } from "./testing";
+import { ADMIN, pageOf, user } from "../test/builders";
+import { fakeApi, json, problem } from "../test/fakeApi";
+import { addressBar, renderAdmin } from "../test/render";
 
-const BOB = {
-  ...ADMIN,
+const BOB = user({
   id: "bbbbbbbb-0000-4000-8000-000000000002",
   email: "bob@example.com",
   name: "Bob Buyer",
-  role: "customer",
   email_verified: false,
-} as User;
-
-function page(items: User[]) {
-  return { items, total: items.length, page: 1, limit: 20, pages: 1 };
-}
+});
 
 test("an admin cannot demote or suspend themself, and is told why", async () => {
-  fakeApi({ "GET /api/users": () => json(page([ADMIN, BOB])) });
+  fakeApi({ "GET /api/users": () => json(pageOf([ADMIN, BOB])) });
   await renderAdmin("/admin/users");
 
   const demote = await screen.findByRole("button", { name: "Make customer: Ada Admin" });
@@ -32,7 +28,7 @@ test("an admin cannot demote or suspend themself, and is told why", async () => 
 
 test("another user's role and status change in place", async () => {
   const calls = fakeApi({
-    "GET /api/users": () => json(page([ADMIN, BOB])),
+    "GET /api/users": () => json(pageOf([ADMIN, BOB])),
     [`PATCH /api/users/${BOB.id}`]: (call) => json({ ...BOB, ...(call.body as Partial<User>) }),
   });
   await renderAdmin("/admin/users");
@@ -52,14 +48,14 @@ test("another user's role and status change in place", async () => {
 
 test("the search is in the address, and a refused change is explained", async () => {
   const calls = fakeApi({
-    "GET /api/users": () => json(page([BOB])),
+    "GET /api/users": () => json(pageOf([BOB])),
     [`PATCH /api/users/${BOB.id}`]: () => problem(403, "You are not allowed to do that."),
   });
   await renderAdmin("/admin/users");
 
   await userEvent.type(await screen.findByLabelText("Search by name or email"), "bob");
   await userEvent.click(screen.getByRole("button", { name: "Search" }));
-  await waitFor(() => expect(screen.getByRole("status", { name: "Address" })).toHaveTextContent("/admin/users?q=bob"));
+  await waitFor(() => expect(addressBar()).toHaveValue("/admin/users?q=bob"));
   await waitFor(() => expect(calls.at(-1)?.query.get("q")).toBe("bob"));
 
   await userEvent.click(await screen.findByRole("button", { name: "Make admin: Bob Buyer" }));

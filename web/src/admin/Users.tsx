@@ -1,7 +1,7 @@
 /** The shop's accounts (`?q=&page=`): each one's role and status changed in place. An admin
  * cannot demote or suspend themself here (the service refuses it too): another admin must. */
 
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { api, unwrap } from "../api/client";
 import { describeError } from "../api/problem";
@@ -13,7 +13,7 @@ import { StatusBadge } from "../components/StatusBadge";
 import { formatDate } from "../format/money";
 import { useResource } from "../hooks/useResource";
 import { usePageTitle } from "../hooks/usePageTitle";
-import { ActionNotice, hrefWith, PageHeader, pageFrom, type Flash } from "./shared";
+import { ActionNotice, hrefWith, PageHeader, pageFrom, useSearchBox, type Flash } from "./shared";
 
 const LIMIT = 20;
 type Change = { role: User["role"] } | { status: User["status"] };
@@ -90,18 +90,7 @@ function UserRow({ user, isSelf, onChange }: {
 
 function SearchForm({ params }: { params: URLSearchParams }) {
   const [, setParams] = useSearchParams();
-  const current = params.get("q") ?? "";
-  const [q, setQ] = useState(current);
-  useEffect(() => setQ(current), [current]);
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    const next = new URLSearchParams(params);
-    if (q.trim()) next.set("q", q.trim());
-    else next.delete("q");
-    next.delete("page");
-    setParams(next);
-  }
+  const { q, setQ, submit } = useSearchBox(params, setParams);
 
   return (
     <form className="toolbar" role="search" aria-label="Users" onSubmit={submit}>

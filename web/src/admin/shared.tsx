@@ -1,7 +1,7 @@
 /** Small pieces every admin page shares: reading the page number from the URL, building a URL
- * that keeps the rest of the query, and a short form of ids for tables. */
+ * that keeps the rest of the query, a list's search box, and a short form of ids for tables. */
 
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { ApiError } from "../api/problem";
 import { Notice } from "../components/Status";
 
@@ -20,6 +20,33 @@ export function hrefWith(path: string, params: URLSearchParams, changes: Record<
   }
   const query = next.toString();
   return query ? `${path}?${query}` : path;
+}
+
+/** `params` with `changes` applied (empty values dropped) and back on the first page: a new
+ * search or filter shows its results from the top. */
+export function filtered(params: URLSearchParams, changes: Record<string, string>): URLSearchParams {
+  const next = new URLSearchParams(params);
+  for (const [key, value] of Object.entries(changes)) {
+    if (value) next.set(key, value);
+    else next.delete(key);
+  }
+  next.delete("page");
+  return next;
+}
+
+/** The search box of a list: the words being typed, reset when `?q=` changes (a link, the back
+ * button), and a submit that puts them in the address. */
+export function useSearchBox(params: URLSearchParams, setParams: (next: URLSearchParams) => void) {
+  const current = params.get("q") ?? "";
+  const [q, setQ] = useState(current);
+  useEffect(() => setQ(current), [current]);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    setParams(filtered(params, { q: q.trim() }));
+  }
+
+  return { q, setQ, submit };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

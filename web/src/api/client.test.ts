@@ -2,75 +2,30 @@
  * need it), the end of a session, and errors as ApiError. fetch is stubbed with answers shaped
  * like the gateway's. */
 
+import { SHOPPER } from "../test/builders";
+import { fakeApi, json, problem, type Call, type Routes } from "../test/fakeApi";
+import { signIn, tokenPair } from "../test/render";
 import { api, unwrap } from "./client";
 import { ApiError, describeError, fieldMessages } from "./problem";
-import { fromTokenPair, session, SESSION_KEY, type SessionEnd, type TokenPair, type User } from "./session";
-
-const USER: User = {
-  id: "u1",
-  email: "ada@example.com",
-  name: "Ada",
-  phone: null,
-  role: "customer",
-  status: "active",
-  email_verified: true,
-  created_at: "2026-01-01T00:00:00Z",
-  profile: {},
-};
-
-function pair(access: string, refresh: string, expiresIn = 900): TokenPair {
-  return { access_token: access, refresh_token: refresh, expires_in: expiresIn, token_type: "bearer", user: USER };
-}
-
-function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  const type = status >= 400 ? "application/problem+json" : "application/json";
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": type, ...headers } });
-}
-
-function problem(status: number, detail: string, extra: Record<string, unknown> = {}): Response {
-  return json({ type: "about:blank", title: "Error", status, detail, request_id: "r1", ...extra }, status);
-}
+import { fromTokenPair, session, SESSION_KEY, type SessionEnd } from "./session";
 
 const EXPIRED_TOKEN = () => problem(401, "The token has expired.", { code: "invalid_token" });
 
-interface Sent {
-  method: string;
-  path: string;
-  authorization: string | null;
-  body: string;
+/** What the users service answers to a refresh that hands out `access` and `refresh`. */
+function refreshed(access: string, refresh: string): Response {
+  return json(tokenPair(SHOPPER, { access, refresh }));
 }
 
-type Answer = (request: Request, sent: Sent) => Response | Promise<Response>;
-
-/** Answers every request with `answer` and keeps what was sent, in order. */
-function stubFetch(answer: Answer): Sent[] {
-  const sent: Sent[] = [];
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async (request: Request) => {
-      const record = {
-        method: request.method,
-        path: new URL(request.url).pathname,
-        authorization: request.headers.get("Authorization"),
-        body: request.body ? await request.clone().text() : "",
-      };
-      sent.push(record);
-      return answer(request, record);
-    }),
-  );
-  return sent;
-}
-
-function signIn(access = "A1", refresh = "R1", expiresIn = 900): void {
-  session.set(fromTokenPair(pair(access, refresh, expiresIn)));
+function bearer(call: Call): string | null {
+  return call.headers.get("Authorization");
 }
 
 function me() {
   return unwrap(api.users.GET("/api/auth/me"));
 }
 
-function refreshes(sent: Sent[]): Sent[] {
-  return sent.filter((request) => request.path === "/api/auth/refresh");
+function refreshes(calls: Call[]): Call[] {
+  return calls.filter((call) => call.path === "/api/auth/refresh");
 }
 
 /** A promise and the function that settles it, to hold an answer back. */
@@ -82,50 +37,54 @@ function gate(): { opened: Promise<void>; open: () => void } {
   return { opened, open };
 }
 
-beforeEach(() => {
-  session.clear("logout");
-});
-
 describe("the bearer token", () => {
   it("is sent with every call of a signed-in user, and not when nobody is signed in", async () => {
-    const sent = stubFetch(() => json(USER));
+    const calls = fakeApi({ "GET /api/auth/me": () => json(SHOPPER) });
     await expect(me()).resolves.toMatchObject({ email: "ada@example.com" });
-    signIn("A1");
+    signIn(SHOPPER, { access: "A1" });
     await me();
-    expect(sent.map((request) => request.authorization)).toEqual([null, "Bearer A1"]);
+    expect(calls.map(bearer)).toEqual([null, "Bearer A1"]);
   });
 
   it("is refreshed before a call when it is about to expire, so the call goes out once", async () => {
-    signIn("A1", "R1", 10); // expires within the 30 s safety margin
-    const sent = stubFetch((_, { path }) => (path === "/api/auth/refresh" ? json(pair("A2", "R2")) : json(USER)));
+    signIn(SHOPPER, { access: "A1", refresh: "R1", expiresIn: 10 }); // expires within the 30 s safety margin
+    const calls = fakeApi({
+      "POST /api/auth/refresh": () => refreshed("A2", "R2"),
+      "GET /api/auth/me": () => json(SHOPPER),
+    });
 
     await me();
 
-    expect(sent.map(({ path, authorization }) => [path, authorization])).toEqual([
+    expect(calls.map((call) => [call.path, bearer(call)])).toEqual([
       ["/api/auth/refresh", null],
       ["/api/auth/me", "Bearer A2"],
     ]);
-    expect(JSON.parse(sent[0]?.body ?? "")).toEqual({ refresh_token: "R1" });
+    expect(calls[0]?.body).toEqual({ refresh_token: "R1" });
     expect(session.get()).toMatchObject({ accessToken: "A2", refreshToken: "R2" });
   });
 });
 
 describe("a 401 on an expired access token", () => {
   it("refreshes once for several calls at the same time and retries them all with the new token", async () => {
-    signIn("A1", "R1");
+    signIn(SHOPPER, { access: "A1", refresh: "R1" });
     let rejected = 0;
     const allRejected = gate();
-    const sent = stubFetch(async (request, { path, authorization }) => {
-      if (path === "/api/auth/refresh") {
-        // Answer the refresh only once every call has had its 401: they all wait on it.
-        await allRejected.opened;
-        return json(pair("A2", "R2"));
-      }
-      if (authorization === "Bearer A1") {
+    const answer = (call: Call) => {
+      if (bearer(call) === "Bearer A1") {
         if (++rejected === 3) allRejected.open();
         return EXPIRED_TOKEN();
       }
-      return json({ path, method: request.method });
+      return json({ path: call.path, method: call.method });
+    };
+    const calls = fakeApi({
+      "POST /api/auth/refresh": async () => {
+        // Answer the refresh only once every call has had its 401: they all wait on it.
+        await allRejected.opened;
+        return refreshed("A2", "R2");
+      },
+      "GET /api/auth/me": answer,
+      "GET /api/orders": answer,
+      "GET /api/notifications": answer,
     });
 
     const answers = await Promise.all([
@@ -135,74 +94,77 @@ describe("a 401 on an expired access token", () => {
     ]);
 
     expect(answers).toHaveLength(3);
-    expect(refreshes(sent)).toHaveLength(1);
-    const retried = sent.filter((request) => request.authorization === "Bearer A2").map((request) => request.path);
+    expect(refreshes(calls)).toHaveLength(1);
+    const retried = calls.filter((call) => bearer(call) === "Bearer A2").map((call) => call.path);
     expect(retried.sort()).toEqual(["/api/auth/me", "/api/notifications", "/api/orders"]);
     expect(session.get()).toMatchObject({ accessToken: "A2", refreshToken: "R2" });
     expect(JSON.parse(localStorage.getItem(SESSION_KEY) ?? "{}")).toMatchObject({ accessToken: "A2" });
   });
 
   it("sends a request body again on the retry", async () => {
-    signIn("A1", "R1");
-    const sent = stubFetch((_, { path, authorization }) => {
-      if (path === "/api/auth/refresh") return json(pair("A2", "R2"));
-      return authorization === "Bearer A1" ? EXPIRED_TOKEN() : json(USER);
+    signIn(SHOPPER, { access: "A1", refresh: "R1" });
+    const calls = fakeApi({
+      "POST /api/auth/refresh": () => refreshed("A2", "R2"),
+      "PATCH /api/auth/me": (call) => (bearer(call) === "Bearer A1" ? EXPIRED_TOKEN() : json(SHOPPER)),
     });
 
     await unwrap(api.users.PATCH("/api/auth/me", { body: { name: "Ada L." } }));
 
-    const patches = sent.filter((request) => request.method === "PATCH");
-    expect(patches.map((request) => [request.authorization, JSON.parse(request.body)])).toEqual([
+    const patches = calls.filter((call) => call.method === "PATCH");
+    expect(patches.map((call) => [bearer(call), call.body])).toEqual([
       ["Bearer A1", { name: "Ada L." }],
       ["Bearer A2", { name: "Ada L." }],
     ]);
   });
 
   it("uses a token another tab already refreshed instead of spending the refresh token again", async () => {
-    signIn("A1", "R1");
+    signIn(SHOPPER, { access: "A1", refresh: "R1" });
     // The other tab wrote its fresh session to the shared storage; no storage event has arrived yet.
-    localStorage.setItem(SESSION_KEY, JSON.stringify(fromTokenPair(pair("B2", "S2"))));
-    const sent = stubFetch((_, { authorization }) => (authorization === "Bearer A1" ? EXPIRED_TOKEN() : json(USER)));
+    localStorage.setItem(SESSION_KEY, JSON.stringify(fromTokenPair(tokenPair(SHOPPER, { access: "B2", refresh: "S2" }))));
+    const calls = fakeApi({
+      "GET /api/auth/me": (call) => (bearer(call) === "Bearer A1" ? EXPIRED_TOKEN() : json(SHOPPER)),
+    });
 
     await me();
 
-    expect(refreshes(sent)).toHaveLength(0);
-    expect(sent.map((request) => request.authorization)).toEqual(["Bearer A1", "Bearer B2"]);
+    expect(refreshes(calls)).toHaveLength(0);
+    expect(calls.map(bearer)).toEqual(["Bearer A1", "Bearer B2"]);
   });
 });
 
 describe("the end of a session", () => {
+  /** Every call of the signed-in user is refused for an expired token; `refresh` answers the refresh. */
+  function expiredSession(refresh: Routes[string]): Call[] {
+    signIn(SHOPPER, { access: "A1", refresh: "R1" });
+    return fakeApi({ "POST /api/auth/refresh": refresh, "GET /api/auth/me": EXPIRED_TOKEN });
+  }
+
   it("clears the session and tells subscribers it expired when the refresh is refused", async () => {
-    signIn("A1", "R1");
+    const calls = expiredSession(() =>
+      problem(401, "The refresh token is invalid, expired or already used.", { code: "invalid_refresh_token" }),
+    );
     const ends: (SessionEnd | undefined)[] = [];
     const unsubscribe = session.subscribe((current, reason) => {
       if (!current) ends.push(reason);
     });
-    const sent = stubFetch((_, { path }) =>
-      path === "/api/auth/refresh"
-        ? problem(401, "The refresh token is invalid, expired or already used.", { code: "invalid_refresh_token" })
-        : EXPIRED_TOKEN(),
-    );
 
     const failure = await me().catch((error: unknown) => error);
     unsubscribe();
 
     expect(failure).toBeInstanceOf(ApiError);
     expect((failure as ApiError).status).toBe(401);
-    expect(refreshes(sent)).toHaveLength(1);
+    expect(refreshes(calls)).toHaveLength(1);
     expect(session.get()).toBeNull();
     expect(localStorage.getItem(SESSION_KEY)).toBeNull();
     expect(ends).toEqual(["expired"]);
   });
 
   it("keeps the session when the refresh cannot reach the shop, and the call fails with status 0", async () => {
-    signIn("A1", "R1");
+    expiredSession(() => {
+      throw new TypeError("Failed to fetch");
+    });
     const ends: (SessionEnd | undefined)[] = [];
     const unsubscribe = session.subscribe((_, reason) => ends.push(reason));
-    stubFetch((_, { path }) => {
-      if (path === "/api/auth/refresh") throw new TypeError("Failed to fetch");
-      return EXPIRED_TOKEN();
-    });
 
     const failure = await me().catch((error: unknown) => error);
     unsubscribe();
@@ -215,16 +177,12 @@ describe("the end of a session", () => {
   });
 
   it("stays signed out when the user signs out while a refresh is on its way", async () => {
-    signIn("A1", "R1");
     const refreshAnswered = gate();
     const refreshSent = gate();
-    stubFetch(async (_, { path }) => {
-      if (path === "/api/auth/refresh") {
-        refreshSent.open();
-        await refreshAnswered.opened;
-        return json(pair("A2", "R2"));
-      }
-      return EXPIRED_TOKEN();
+    expiredSession(async () => {
+      refreshSent.open();
+      await refreshAnswered.opened;
+      return refreshed("A2", "R2");
     });
 
     const call = me().catch((error: unknown) => error);
@@ -241,10 +199,10 @@ describe("the end of a session", () => {
   it.each(["/api/auth/login", "/api/auth/register"] as const)(
     "never refreshes on a 401 from %s: it means wrong credentials",
     async (path) => {
-      signIn("A1", "R1");
-      const sent = stubFetch(() =>
-        problem(401, "The email or password is incorrect.", { code: "invalid_credentials" }),
-      );
+      signIn(SHOPPER, { access: "A1", refresh: "R1" });
+      const calls = fakeApi({
+        [`POST ${path}`]: () => problem(401, "The email or password is incorrect.", { code: "invalid_credentials" }),
+      });
       const body = { email: "ada@example.com", password: "wrong-password", name: "Ada" };
       const call =
         path === "/api/auth/login"
@@ -255,7 +213,7 @@ describe("the end of a session", () => {
 
       expect(failure).toBeInstanceOf(ApiError);
       expect((failure as ApiError).code).toBe("invalid_credentials");
-      expect(sent.map((request) => request.path)).toEqual([path]);
+      expect(calls.map((request) => request.path)).toEqual([path]);
       expect(session.get()).toMatchObject({ accessToken: "A1" });
     },
   );
@@ -263,17 +221,18 @@ describe("the end of a session", () => {
 
 describe("errors", () => {
   it("turn problem details into an ApiError with status, code, message and field errors", async () => {
-    stubFetch(() =>
-      problem(422, "The request is not valid.", {
-        code: "validation_error",
-        errors: [
-          { field: "shipping_address.city", message: "Field required" },
-          { field: "body.shipping_address.postal_code", message: "String should have at most 20 characters" },
-          { field: "shipping_address.city", message: "A second message about the city" },
-          { field: "items.0.quantity", message: "Input should be greater than or equal to 1" },
-        ],
-      }),
-    );
+    fakeApi({
+      "POST /api/orders": () =>
+        problem(422, "The request is not valid.", {
+          code: "validation_error",
+          errors: [
+            { field: "shipping_address.city", message: "Field required" },
+            { field: "body.shipping_address.postal_code", message: "String should have at most 20 characters" },
+            { field: "shipping_address.city", message: "A second message about the city" },
+            { field: "items.0.quantity", message: "Input should be greater than or equal to 1" },
+          ],
+        }),
+    });
 
     const failure = await unwrap(
       api.orders.POST("/api/orders", {
@@ -299,13 +258,13 @@ describe("errors", () => {
   });
 
   it("give a plain sentence for a 502 whose body is an HTML page", async () => {
-    stubFetch(
-      () =>
+    fakeApi({
+      "GET /api/categories": () =>
         new Response("<html><body><h1>502 Bad Gateway</h1></body></html>", {
           status: 502,
           headers: { "Content-Type": "text/html" },
         }),
-    );
+    });
 
     const failure = await unwrap(api.products.GET("/api/categories")).catch((error: unknown) => error);
 
@@ -317,8 +276,10 @@ describe("errors", () => {
   });
 
   it("say the shop cannot be reached when the network fails (status 0)", async () => {
-    stubFetch(() => {
-      throw new TypeError("Failed to fetch");
+    fakeApi({
+      "GET /api/categories": () => {
+        throw new TypeError("Failed to fetch");
+      },
     });
 
     const failure = await unwrap(api.products.GET("/api/categories")).catch((error: unknown) => error);
@@ -329,13 +290,10 @@ describe("errors", () => {
   });
 
   it("carry the wait of a 429's Retry-After header", async () => {
-    stubFetch(() =>
-      json(
-        { title: "Too Many Requests", status: 429, detail: "Too many failed sign-in attempts; retry later.", code: "login_throttled" },
-        429,
-        { "Retry-After": "840" },
-      ),
-    );
+    fakeApi({
+      "POST /api/auth/login": () =>
+        problem(429, "Too many failed sign-in attempts; retry later.", { code: "login_throttled" }, { "Retry-After": "840" }),
+    });
 
     const failure = await unwrap(
       api.users.POST("/api/auth/login", { body: { email: "ada@example.com", password: "x" } }),

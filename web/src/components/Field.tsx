@@ -1,6 +1,12 @@
 /** A labelled form field with its error message tied to it for screen readers. */
 
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import {
+  useId,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from "react";
 
 interface FieldProps {
   label: string;
@@ -8,14 +14,35 @@ interface FieldProps {
   hint?: ReactNode;
 }
 
-function describedBy(errorId: string, hintId: string, error?: string, hint?: ReactNode): string | undefined {
-  const ids = [error ? errorId : "", hint ? hintId : ""].filter(Boolean);
-  return ids.length ? ids.join(" ") : undefined;
+/** What the control inside a field needs to be tied to its label, hint and error. */
+interface ControlProps {
+  id: string;
+  "aria-invalid": true | undefined;
+  "aria-describedby": string | undefined;
 }
 
-function Messages({ errorId, hintId, error, hint }: { errorId: string; hintId: string; error?: string | undefined; hint?: ReactNode }) {
+/** The frame every field shares: the label, the control `children` renders, then the hint and
+ * the error the control is described by. */
+function FieldFrame({
+  label,
+  error,
+  hint,
+  id,
+  children,
+}: FieldProps & { id: string | undefined; children: (control: ControlProps) => ReactNode }) {
+  const auto = useId();
+  const controlId = id ?? auto;
+  const errorId = `${controlId}-error`;
+  const hintId = `${controlId}-hint`;
+  const describedBy = [error ? errorId : "", hint ? hintId : ""].filter(Boolean).join(" ");
   return (
-    <>
+    <div className={`field${error ? " field-invalid" : ""}`}>
+      <label htmlFor={controlId}>{label}</label>
+      {children({
+        id: controlId,
+        "aria-invalid": error ? true : undefined,
+        "aria-describedby": describedBy || undefined,
+      })}
       {hint && (
         <span id={hintId} className="field-hint">
           {hint}
@@ -26,72 +53,30 @@ function Messages({ errorId, hintId, error, hint }: { errorId: string; hintId: s
           {error}
         </span>
       )}
-    </>
+    </div>
   );
 }
 
 export function TextField({ label, error, hint, id, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
-  const auto = useId();
-  const inputId = id ?? auto;
-  const errorId = `${inputId}-error`;
-  const hintId = `${inputId}-hint`;
   return (
-    <div className={`field${error ? " field-invalid" : ""}`}>
-      <label htmlFor={inputId}>{label}</label>
-      <input
-        id={inputId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(errorId, hintId, error, hint)}
-        {...input}
-      />
-      <Messages errorId={errorId} hintId={hintId} error={error} hint={hint} />
-    </div>
+    <FieldFrame label={label} error={error} hint={hint} id={id}>
+      {(control) => <input {...control} {...input} />}
+    </FieldFrame>
   );
 }
 
 export function TextAreaField({ label, error, hint, id, ...input }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
-  const auto = useId();
-  const inputId = id ?? auto;
-  const errorId = `${inputId}-error`;
-  const hintId = `${inputId}-hint`;
   return (
-    <div className={`field${error ? " field-invalid" : ""}`}>
-      <label htmlFor={inputId}>{label}</label>
-      <textarea
-        id={inputId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(errorId, hintId, error, hint)}
-        {...input}
-      />
-      <Messages errorId={errorId} hintId={hintId} error={error} hint={hint} />
-    </div>
+    <FieldFrame label={label} error={error} hint={hint} id={id}>
+      {(control) => <textarea {...control} {...input} />}
+    </FieldFrame>
   );
 }
 
-export function SelectField({
-  label,
-  error,
-  hint,
-  id,
-  children,
-  ...select
-}: FieldProps & SelectHTMLAttributes<HTMLSelectElement>) {
-  const auto = useId();
-  const inputId = id ?? auto;
-  const errorId = `${inputId}-error`;
-  const hintId = `${inputId}-hint`;
+export function SelectField({ label, error, hint, id, ...select }: FieldProps & SelectHTMLAttributes<HTMLSelectElement>) {
   return (
-    <div className={`field${error ? " field-invalid" : ""}`}>
-      <label htmlFor={inputId}>{label}</label>
-      <select
-        id={inputId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(errorId, hintId, error, hint)}
-        {...select}
-      >
-        {children}
-      </select>
-      <Messages errorId={errorId} hintId={hintId} error={error} hint={hint} />
-    </div>
+    <FieldFrame label={label} error={error} hint={hint} id={id}>
+      {(control) => <select {...control} {...select} />}
+    </FieldFrame>
   );
 }

@@ -1,47 +1,43 @@
-import { render, screen } from "@testing-library/react";
+import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { MemoryRouter } from "react-router-dom";
 import type { Product } from "../api/types";
-import { AuthProvider } from "../auth/AuthContext";
-import { CartProvider, useCart } from "../cart/CartContext";
+import { useCart } from "../cart/CartContext";
+import { product } from "../test/builders";
+import { renderPage } from "../test/render";
 import { ProductCard } from "./ProductCard";
 
-const MUG: Product = {
+const MUG = product({
   id: "0d9e8f7a-6b5c-4d3e-8f2a-112233445566",
   name: "Stoneware Mug",
-  description: "",
   price: "12.50",
-  currency: "USD",
   sku: "KIT-MUG",
   stock: 2,
   image_url: "/api/products/images/stoneware-mug.svg",
   category: { id: "c2", name: "Kitchen", slug: "kitchen" },
-  is_active: true,
-  created_at: "2026-01-01T00:00:00Z",
-  updated_at: "2026-01-01T00:00:00Z",
-};
+});
 
 function CartCount() {
   const { count } = useCart();
   return <p>Cart: {count}</p>;
 }
 
-function renderCard(product: Product) {
-  return render(
-    <MemoryRouter>
-      <AuthProvider>
-        <CartProvider>
-          <ProductCard product={product} />
+function renderCard(item: Product) {
+  return renderPage(
+    {
+      "/": (
+        <>
+          <ProductCard product={item} />
           <CartCount />
-        </CartProvider>
-      </AuthProvider>
-    </MemoryRouter>,
+        </>
+      ),
+    },
+    "/",
   );
 }
 
 describe("ProductCard", () => {
-  it("shows the picture, the name linking to the product, the price and what is left", () => {
-    renderCard(MUG);
+  it("shows the picture, the name linking to the product, the price and what is left", async () => {
+    await renderCard(MUG);
 
     const card = screen.getByRole("article", { name: "Stoneware Mug" });
     const image = screen.getByRole("img", { name: "Stoneware Mug" });
@@ -55,7 +51,7 @@ describe("ProductCard", () => {
 
   it("adds one to the cart, says so politely, and stops at the stock", async () => {
     const user = userEvent.setup();
-    renderCard(MUG);
+    await renderCard(MUG);
     const add = screen.getByRole("button", { name: "Add to cart" });
 
     await user.click(add);
@@ -68,15 +64,15 @@ describe("ProductCard", () => {
     expect(screen.getByRole("status")).toHaveTextContent("All 2 left are already in your cart");
   });
 
-  it("cannot be added when out of stock", () => {
-    renderCard({ ...MUG, stock: 0 });
+  it("cannot be added when out of stock", async () => {
+    await renderCard({ ...MUG, stock: 0 });
 
     expect(screen.getByText("Out of stock")).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Add to cart" })).toBeDisabled();
   });
 
-  it("says plenty is in stock, and shows a named placeholder when there is no picture", () => {
-    renderCard({ ...MUG, stock: 40, image_url: null });
+  it("says plenty is in stock, and shows a named placeholder when there is no picture", async () => {
+    await renderCard({ ...MUG, stock: 40, image_url: null });
 
     expect(screen.getByText("In stock")).toBeInTheDocument();
     expect(screen.getByRole("img", { name: "Stoneware Mug" })).not.toHaveAttribute("src");

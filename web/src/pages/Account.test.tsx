@@ -1,84 +1,40 @@
-import { render, screen, within } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { MemoryRouter } from "react-router-dom";
-import { fromTokenPair, session, type User } from "../api/session";
-import { AuthProvider } from "../auth/AuthContext";
-import { CartProvider } from "../cart/CartContext";
+import { session } from "../api/session";
+import { user } from "../test/builders";
+import { empty, fakeApi, json, problem } from "../test/fakeApi";
+import { renderPage, signIn } from "../test/render";
 import { AccountPage } from "./Account";
 
-const USER: User = {
-  id: "u1",
+const GRACE = user({
   email: "grace@example.com",
   name: "Grace",
-  phone: null,
-  role: "customer",
-  status: "active",
   email_verified: false,
-  created_at: "2026-01-01T00:00:00Z",
   profile: { first_name: "Grace", last_name: "Hopper", bio: null, avatar_url: null, address: null },
-};
-
-function json(body: unknown, status = 200): Response {
-  const type = status >= 400 ? "application/problem+json" : "application/json";
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": type } });
-}
-
-type Handler = (request: Request, body: unknown) => Response | undefined;
-
-/** The users service: GET /me answers USER; `handle` answers the rest. Bodies are kept. */
-function stubUsers(handle: Handler = () => undefined) {
-  const sent: { path: string; method: string; body: unknown }[] = [];
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async (request: Request) => {
-      const path = new URL(request.url).pathname;
-      const text = request.body ? await request.text() : "";
-      const body: unknown = text ? JSON.parse(text) : undefined;
-      sent.push({ path, method: request.method, body });
-      const answer = handle(request, body);
-      if (answer) return answer;
-      if (path === "/api/auth/me" && request.method === "GET") return json(USER);
-      return json({ title: "Not Found", status: 404 }, 404);
-    }),
-  );
-  return sent;
-}
+});
 
 function renderAccount() {
-  session.set(fromTokenPair({ access_token: "A1", refresh_token: "R1", expires_in: 900, token_type: "bearer", user: USER }));
-  return render(
-    <MemoryRouter initialEntries={["/account"]}>
-      <AuthProvider>
-        <CartProvider>
-          <AccountPage />
-        </CartProvider>
-      </AuthProvider>
-    </MemoryRouter>,
-  );
+  signIn(GRACE);
+  return renderPage({ "/account": <AccountPage /> }, "/account");
 }
-
-beforeEach(() => session.clear("logout"));
 
 describe("AccountPage", () => {
   it("saves the profile and default address, and shows the API's field errors next to the fields", async () => {
     let attempt = 0;
-    const sent = stubUsers((request, body) => {
-      if (request.method !== "PATCH") return undefined;
-      if (++attempt === 1) {
-        return json(
-          {
-            status: 422,
-            detail: "The request is not valid.",
+    const calls = fakeApi({
+      "PATCH /api/auth/me": (call) => {
+        if (++attempt === 1) {
+          return problem(422, "The request is not valid.", {
+            code: "validation_error",
             errors: [{ field: "profile.address.postal_code", message: "String should have at most 20 characters" }],
-          },
-          422,
-        );
-      }
-      const update = body as { name: string; profile: { address: Record<string, string> } };
-      return json({ ...USER, name: update.name, profile: { ...USER.profile, address: update.profile.address } });
+          });
+        }
+        const update = call.body as { name: string; profile: { address: Record<string, string> } };
+        return json({ ...GRACE, name: update.name, profile: { ...GRACE.profile, address: update.profile.address } });
+      },
     });
     const user = userEvent.setup();
-    renderAccount();
+    await renderAccount();
 
     const profile = await screen.findByRole("form", { name: "Profile" });
     await user.clear(within(profile).getByLabelText("Display name"));
@@ -99,7 +55,7 @@ describe("AccountPage", () => {
     await user.click(within(profile).getByRole("button", { name: "Save profile" }));
 
     expect(await within(profile).findByRole("status")).toHaveTextContent("Your profile has been saved.");
-    const patches = sent.filter((request) => request.method === "PATCH");
+    const patches = calls.filter((call) => call.method === "PATCH");
     expect(patches[1]?.body).toEqual({
       name: "Grace H.",
       phone: null,
@@ -114,37 +70,31 @@ describe("AccountPage", () => {
   });
 
   it("asks for the rest of an address that is only partly filled in, before sending", async () => {
-    const sent = stubUsers();
+    const calls = fakeApi();
     const user = userEvent.setup();
-    renderAccount();
+    await renderAccount();
 
     const profile = await screen.findByRole("form", { name: "Profile" });
     await user.type(within(profile).getByLabelText("City"), "Arlington");
     await user.click(within(profile).getByRole("button", { name: "Save profile" }));
 
     expect(within(profile).getByLabelText("Street and number")).toHaveAccessibleDescription("Enter the street and number.");
-    expect(sent.filter((request) => request.method === "PATCH")).toEqual([]);
+    expect(calls.filter((call) => call.method === "PATCH")).toEqual([]);
   });
 
   it("changes the password, and says so next to the field when the current one is wrong", async () => {
     let attempt = 0;
-    stubUsers((request) => {
-      if (new URL(request.url).pathname !== "/api/auth/change-password") return undefined;
-      if (++attempt === 1) {
-        return json(
-          {
-            status: 422,
-            detail: "The current password is incorrect.",
-            code: "wrong_password",
-            errors: [{ field: "current_password", message: "The current password is incorrect." }],
-          },
-          422,
-        );
-      }
-      return new Response(null, { status: 204 });
+    fakeApi({
+      "POST /api/auth/change-password": () =>
+        ++attempt === 1
+          ? problem(422, "The current password is incorrect.", {
+              code: "wrong_password",
+              errors: [{ field: "current_password", message: "The current password is incorrect." }],
+            })
+          : empty(204),
     });
     const user = userEvent.setup();
-    renderAccount();
+    await renderAccount();
 
     const form = await screen.findByRole("form", { name: "Change password" });
     await user.type(within(form).getByLabelText("Current password"), "not-it");
@@ -164,23 +114,19 @@ describe("AccountPage", () => {
   });
 
   it("lets an unverified shopper ask for the verification email again", async () => {
-    const sent = stubUsers((request) =>
-      new URL(request.url).pathname === "/api/auth/verify-email/resend" ? new Response(null, { status: 202 }) : undefined,
-    );
-    renderAccount();
+    const calls = fakeApi({ "POST /api/auth/verify-email/resend": () => empty(202) });
+    await renderAccount();
 
     expect(await screen.findByText("Not verified")).toBeInTheDocument();
     await userEvent.setup().click(screen.getByRole("button", { name: "Resend verification email" }));
 
     expect(await screen.findByText(/We sent a new verification link to grace@example\.com/)).toBeInTheDocument();
-    expect(sent.some((request) => request.path === "/api/auth/verify-email/resend")).toBe(true);
+    expect(calls.some((call) => call.path === "/api/auth/verify-email/resend")).toBe(true);
   });
 
   it("says so when the account cannot be loaded, with a retry", async () => {
-    stubUsers((request) =>
-      request.method === "GET" ? json({ title: "Service Unavailable", status: 503, detail: "Down." }, 503) : undefined,
-    );
-    renderAccount();
+    fakeApi({ "GET /api/auth/me": () => problem(503, "Down.") });
+    await renderAccount();
 
     expect(await screen.findByRole("alert")).toHaveTextContent("Your account could not be loaded.");
     expect(screen.getByRole("button", { name: "Try again" })).toBeInTheDocument();

@@ -11,6 +11,7 @@ import { ErrorState, Loading, Notice } from "../components/Status";
 import { formatDate } from "../format/money";
 import { useResource } from "../hooks/useResource";
 import { usePageTitle } from "../hooks/usePageTitle";
+import { useResendVerification } from "../hooks/useResendVerification";
 import { friendlyMessage, phoneProblem } from "./Register";
 import "./auth.css";
 
@@ -206,17 +207,7 @@ function ProfileForm({ user }: { user: User }) {
 }
 
 function EmailSection({ user }: { user: User }) {
-  const [state, setState] = useState<"idle" | "sending" | "sent" | { error: unknown }>("idle");
-
-  async function resend() {
-    setState("sending");
-    try {
-      await unwrap(api.users.POST("/api/auth/verify-email/resend"));
-      setState("sent");
-    } catch (error) {
-      setState({ error });
-    }
-  }
+  const [state, resend] = useResendVerification();
 
   return (
     <section className="card account-section" aria-labelledby="email-heading">

@@ -1,7 +1,10 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it } from "vitest";
-import { fakeGateway, json, lineOf, problem, product, renderPage, seedCart, signOut } from "../checkout/testkit";
+import { describe, expect, it } from "vitest";
+import { saveCart } from "../cart/storage";
+import { cartLine, product } from "../test/builders";
+import { fakeApi, json, problem } from "../test/fakeApi";
+import { renderPage } from "../test/render";
 import { CartPage } from "./Cart";
 
 const apron = product({ id: "11111111-0000-4000-8000-000000000001", name: "Linen apron", price: "24.50", stock: 8 });
@@ -25,12 +28,10 @@ async function checked() {
   await waitFor(() => expect(screen.queryByText("Checking prices and stock…")).not.toBeInTheDocument());
 }
 
-afterEach(() => signOut());
-
 describe("CartPage", { timeout: 15_000 }, () => {
   it("shows each line with its total and updates the subtotal when a quantity changes", async () => {
-    seedCart(null, [lineOf(apron, 2), lineOf(mug, 1)]);
-    fakeGateway(catalog(apron, mug));
+    saveCart(null, [cartLine(apron, 2), cartLine(mug, 1)]);
+    fakeApi(catalog(apron, mug));
     await renderPage({ "/cart": <CartPage /> }, "/cart");
     await checked();
 
@@ -48,8 +49,8 @@ describe("CartPage", { timeout: 15_000 }, () => {
   });
 
   it("never lets a quantity exceed the stock", async () => {
-    seedCart(null, [lineOf(apron, 2)]);
-    fakeGateway(catalog(apron));
+    saveCart(null, [cartLine(apron, 2)]);
+    fakeApi(catalog(apron));
     await renderPage({ "/cart": <CartPage /> }, "/cart");
     await checked();
 
@@ -63,8 +64,8 @@ describe("CartPage", { timeout: 15_000 }, () => {
   });
 
   it("removes a line, and shows the empty cart with a way to the shop once nothing is left", async () => {
-    seedCart(null, [lineOf(apron, 1), lineOf(mug, 2)]);
-    fakeGateway(catalog(apron, mug));
+    saveCart(null, [cartLine(apron, 1), cartLine(mug, 2)]);
+    fakeApi(catalog(apron, mug));
     await renderPage({ "/cart": <CartPage /> }, "/cart");
     await checked();
 
@@ -78,10 +79,10 @@ describe("CartPage", { timeout: 15_000 }, () => {
   });
 
   it("drops a product the catalog no longer has and tells the shopper about it and about new prices and stock", async () => {
-    seedCart(null, [lineOf(apron, 5), lineOf(mug, 1)]);
-    fakeGateway({
+    saveCart(null, [cartLine(apron, 5), cartLine(mug, 1)]);
+    fakeApi({
       [`GET /api/products/${apron.id}`]: () => json({ ...apron, price: "26.00", stock: 3 }),
-      [`GET /api/products/${mug.id}`]: () => problem(404, { title: "Not Found", detail: "No such product.", code: "product_not_found" }),
+      [`GET /api/products/${mug.id}`]: () => problem(404, "No such product.", { code: "product_not_found" }),
     });
     await renderPage({ "/cart": <CartPage /> }, "/cart");
     await checked();

@@ -1,21 +1,10 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadCart } from "../cart/storage";
-import {
-  SHOPPER,
-  fakeGateway,
-  json,
-  lineOf,
-  order,
-  problem,
-  product,
-  renderPage,
-  seedCart,
-  signIn,
-  signOut,
-  type Sent,
-} from "../checkout/testkit";
+import { beforeEach, describe, expect, it } from "vitest";
+import { loadCart, saveCart } from "../cart/storage";
+import { SHOPPER, cartLine, order, product } from "../test/builders";
+import { fakeApi, json, problem, type Call } from "../test/fakeApi";
+import { addressBar, renderPage, signIn } from "../test/render";
 import { CheckoutPage } from "./Checkout";
 
 const apron = product({ id: "11111111-0000-4000-8000-000000000001", name: "Linen apron", price: "24.50", stock: 8 });
@@ -40,20 +29,18 @@ async function fillAddress() {
   await enter("Country", "United Kingdom");
 }
 
-function orderRequests(sent: Sent[]): Sent[] {
-  return sent.filter((request) => request.method === "POST" && request.path === "/api/orders");
+function orderRequests(calls: Call[]): Call[] {
+  return calls.filter((call) => call.method === "POST" && call.path === "/api/orders");
 }
 
 beforeEach(() => {
   signIn();
-  seedCart(SHOPPER.id, [lineOf(apron, 2), lineOf(mug, 1)]);
+  saveCart(SHOPPER.id, [cartLine(apron, 2), cartLine(mug, 1)]);
 });
-
-afterEach(() => signOut());
 
 describe("CheckoutPage", { timeout: 15_000 }, () => {
   it("sends the cart, the address and the chosen test card, then leaves the cart for the outcome page", async () => {
-    const { sent } = fakeGateway({ "POST /api/orders": () => json(placed, 201) });
+    const calls = fakeApi({ "POST /api/orders": () => json(placed, 201) });
     await renderCheckout();
 
     expect(screen.getByLabelText("Full name")).toHaveValue("Ada Lovelace");
@@ -63,8 +50,8 @@ describe("CheckoutPage", { timeout: 15_000 }, () => {
     await userEvent.click(screen.getByRole("button", { name: "Place order" }));
 
     expect(await screen.findByText("Outcome page")).toBeInTheDocument();
-    expect(screen.getByTestId("location")).toHaveTextContent(`/checkout/${placed.id}`);
-    const [request] = orderRequests(sent);
+    expect(addressBar()).toHaveValue(`/checkout/${placed.id}`);
+    const [request] = orderRequests(calls);
     expect(request?.body).toEqual({
       items: [
         { product_id: apron.id, quantity: 2 },
@@ -85,11 +72,9 @@ describe("CheckoutPage", { timeout: 15_000 }, () => {
   });
 
   it("shows the problem's field errors next to the right fields and a summary that takes the focus", async () => {
-    fakeGateway({
+    fakeApi({
       "POST /api/orders": () =>
-        problem(422, {
-          title: "Unprocessable Content",
-          detail: "The request is not valid.",
+        problem(422, "The request is not valid.", {
           code: "validation_error",
           errors: [
             { field: "shipping_address.city", message: "String should have at least 1 character" },
@@ -127,7 +112,7 @@ describe("CheckoutPage", { timeout: 15_000 }, () => {
       },
       () => json(placed, 201),
     ];
-    const { sent } = fakeGateway({ "POST /api/orders": () => (answers.shift() ?? (() => json(placed, 201)))() });
+    const calls = fakeApi({ "POST /api/orders": () => (answers.shift() ?? (() => json(placed, 201)))() });
     await renderCheckout();
     await fillAddress();
 
@@ -136,25 +121,23 @@ describe("CheckoutPage", { timeout: 15_000 }, () => {
     expect(screen.getByLabelText("City")).toHaveValue("London");
 
     await userEvent.click(screen.getByRole("button", { name: "Place order" }));
-    await waitFor(() => expect(orderRequests(sent)).toHaveLength(2));
+    await waitFor(() => expect(orderRequests(calls)).toHaveLength(2));
     expect(await screen.findByRole("alert")).toHaveTextContent("never be charged twice");
 
     await enter("Apartment, suite, etc. (optional)", "Flat 2");
     await userEvent.click(screen.getByRole("button", { name: "Place order" }));
     expect(await screen.findByText("Outcome page")).toBeInTheDocument();
 
-    const keys = orderRequests(sent).map((request) => request.headers.get("Idempotency-Key"));
+    const keys = orderRequests(calls).map((request) => request.headers.get("Idempotency-Key"));
     expect(keys).toHaveLength(3);
     expect(keys[1]).toBe(keys[0]);
     expect(keys[2]).not.toBe(keys[0]);
   });
 
   it("names the products that are short and adjusts the cart to what is available", async () => {
-    fakeGateway({
+    fakeApi({
       "POST /api/orders": () =>
-        problem(409, {
-          title: "Conflict",
-          detail: "Not enough stock for some lines.",
+        problem(409, "Not enough stock for some lines.", {
           code: "insufficient_stock",
           short: [{ product_id: apron.id, requested: 2, available: 1 }],
         }),
@@ -175,11 +158,9 @@ describe("CheckoutPage", { timeout: 15_000 }, () => {
   });
 
   it("waits for an order the system is still finishing", async () => {
-    fakeGateway({
+    fakeApi({
       "POST /api/orders": () =>
-        problem(503, {
-          title: "Service Unavailable",
-          detail: "The payments service did not answer.",
+        problem(503, "The payments service did not answer.", {
           code: "checkout_incomplete",
           order_id: placed.id,
         }),
@@ -189,6 +170,6 @@ describe("CheckoutPage", { timeout: 15_000 }, () => {
     await userEvent.click(screen.getByRole("button", { name: "Place order" }));
 
     expect(await screen.findByText("Outcome page")).toBeInTheDocument();
-    expect(screen.getByTestId("location")).toHaveTextContent(`/checkout/${placed.id}`);
+    expect(addressBar()).toHaveValue(`/checkout/${placed.id}`);
   });
 });

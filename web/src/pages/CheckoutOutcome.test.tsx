@@ -1,22 +1,11 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Order } from "../api/types";
-import { loadCart } from "../cart/storage";
-import {
-  SHOPPER,
-  fakeGateway,
-  json,
-  lineOf,
-  order,
-  problem,
-  product,
-  renderPage,
-  seedCart,
-  signIn,
-  signOut,
-  type Sent,
-} from "../checkout/testkit";
+import { loadCart, saveCart } from "../cart/storage";
+import { SHOPPER, cartLine, order, payment, product } from "../test/builders";
+import { fakeApi, json, problem, type Call } from "../test/fakeApi";
+import { renderPage, signIn } from "../test/render";
 import { CheckoutOutcomePage } from "./CheckoutOutcome";
 
 const declined = order({
@@ -32,25 +21,19 @@ const paid = order({
   ],
 });
 
-function payment(status: "succeeded" | "failed", failureCode: string | null = null) {
-  return {
+/** The payments service's answer to an attempt to pay the declined order. */
+function attempt(status: "succeeded" | "failed", failureCode: string | null = null) {
+  return payment({
     id: "pay-x",
     order_id: declined.id,
-    user_id: SHOPPER.id,
-    amount: "49.00",
-    currency: "USD",
     status,
-    payment_method: "pm_card_visa",
     transaction_id: status === "succeeded" ? "txn_1" : null,
     failure_code: failureCode,
-    refunded_amount: "0.00",
-    refunds: [],
-    created_at: "2026-11-25T10:02:00Z",
-  };
+  });
 }
 
-function paymentRequests(sent: Sent[]): Sent[] {
-  return sent.filter((request) => request.method === "POST" && request.path === "/api/payments");
+function paymentRequests(calls: Call[]): Call[] {
+  return calls.filter((call) => call.method === "POST" && call.path === "/api/payments");
 }
 
 function renderOutcome(at: string | { pathname: string; state?: unknown } = `/checkout/${declined.id}`) {
@@ -58,16 +41,15 @@ function renderOutcome(at: string | { pathname: string; state?: unknown } = `/ch
 }
 
 beforeEach(() => signIn());
-afterEach(() => signOut());
 
 describe("CheckoutOutcomePage", { timeout: 15_000 }, () => {
   it("explains a declined card and, paid again with a good card, thanks the shopper in place", async () => {
     let current: Order = declined;
-    const { sent } = fakeGateway({
+    const calls = fakeApi({
       [`GET /api/orders/${declined.id}`]: () => json(current),
       "POST /api/payments": () => {
         current = paid;
-        return json(payment("succeeded"), 201);
+        return json(attempt("succeeded"), 201);
       },
     });
     await renderOutcome();
@@ -87,7 +69,7 @@ describe("CheckoutOutcomePage", { timeout: 15_000 }, () => {
     expect(screen.getByRole("link", { name: "View your order" })).toHaveAttribute("href", `/orders/${paid.id}`);
     expect(screen.queryByRole("button", { name: /Pay/ })).not.toBeInTheDocument();
 
-    const [request] = paymentRequests(sent);
+    const [request] = paymentRequests(calls);
     expect(request?.body).toEqual({ order_id: declined.id, payment_method: "pm_card_mastercard" });
     expect(request?.headers.get("Idempotency-Key")).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -97,19 +79,20 @@ describe("CheckoutOutcomePage", { timeout: 15_000 }, () => {
     const answers: (() => Response)[] = [
       () => {
         current = order({ ...declined, payment: { id: "pay-2", status: "failed", failure_code: "card_declined" } });
-        return json(payment("failed", "card_declined"), 201);
+        return json(attempt("failed", "card_declined"), 201);
       },
       () => {
         throw new TypeError("Failed to fetch");
       },
       () => {
         current = paid;
-        return json(payment("succeeded"), 201);
+        return json(attempt("succeeded"), 201);
       },
     ];
-    const { sent } = fakeGateway({
+    const calls = fakeApi({
       [`GET /api/orders/${declined.id}`]: () => json(current),
-      "POST /api/payments": () => (answers.shift() ?? (() => problem(409, { code: "order_not_pending" })))(),
+      "POST /api/payments": () =>
+        (answers.shift() ?? (() => problem(409, "The order is not waiting for a payment.", { code: "order_not_pending" })))(),
     });
     await renderOutcome();
 
@@ -125,14 +108,14 @@ describe("CheckoutOutcomePage", { timeout: 15_000 }, () => {
     await userEvent.click(screen.getByRole("button", { name: "Pay $49.00" }));
     expect(await screen.findByRole("heading", { level: 1, name: /is paid$/ })).toBeInTheDocument();
 
-    const keys = paymentRequests(sent).map((request) => request.headers.get("Idempotency-Key"));
+    const keys = paymentRequests(calls).map((request) => request.headers.get("Idempotency-Key"));
     expect(keys).toHaveLength(3);
     expect(keys[1]).not.toBe(keys[0]);
     expect(keys[2]).toBe(keys[1]);
   });
 
   it("offers to complete the payment of an unpaid order", async () => {
-    fakeGateway({ [`GET /api/orders/${declined.id}`]: () => json(order({ status: "pending", payment: null })) });
+    fakeApi({ [`GET /api/orders/${declined.id}`]: () => json(order({ status: "pending", payment: null })) });
     await renderOutcome();
 
     expect(await screen.findByRole("heading", { level: 1, name: "Complete your payment" })).toBeInTheDocument();
@@ -142,11 +125,11 @@ describe("CheckoutOutcomePage", { timeout: 15_000 }, () => {
   it("waits calmly for an order the system is still finishing, then clears its lines from the cart", async () => {
     const apron = product({ id: "p-1", name: "Linen apron", price: "24.50" });
     const other = product({ id: "p-2", name: "Stoneware mug", price: "12.00" });
-    seedCart(SHOPPER.id, [lineOf(apron, 2), lineOf(other, 1)]);
+    saveCart(SHOPPER.id, [cartLine(apron, 2), cartLine(other, 1)]);
     let reads = 0;
-    fakeGateway({
+    fakeApi({
       [`GET /api/orders/${paid.id}`]: () =>
-        ++reads === 1 ? problem(404, { title: "Not Found", detail: "No such order.", code: "order_not_found" }) : json(paid),
+        ++reads === 1 ? problem(404, "No such order.", { code: "order_not_found" }) : json(paid),
     });
     await renderOutcome({ pathname: `/checkout/${paid.id}`, state: { awaitOrder: true, clearCart: ["p-1"] } });
 
@@ -159,7 +142,7 @@ describe("CheckoutOutcomePage", { timeout: 15_000 }, () => {
   });
 
   it("says so when the order does not exist", async () => {
-    fakeGateway({});
+    fakeApi({});
     await renderOutcome("/checkout/00000000-0000-4000-8000-000000000000");
     expect(await screen.findByRole("heading", { level: 1, name: "Order not found" })).toBeInTheDocument();
   });

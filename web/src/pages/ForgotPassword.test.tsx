@@ -1,25 +1,8 @@
-import { render, screen } from "@testing-library/react";
+import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { MemoryRouter } from "react-router-dom";
+import { empty, fakeApi, problem } from "../test/fakeApi";
+import { renderPage } from "../test/render";
 import { ForgotPasswordPage } from "./ForgotPassword";
-
-function json(body: unknown, status = 200): Response {
-  const type = status >= 400 ? "application/problem+json" : "application/json";
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": type } });
-}
-
-/** The users service answers 202 to every reset request, as the real one does. */
-function stubReset(answer: () => Response = () => new Response(null, { status: 202 })) {
-  const sent: unknown[] = [];
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async (request: Request) => {
-      sent.push({ path: new URL(request.url).pathname, body: await request.json() });
-      return answer();
-    }),
-  );
-  return sent;
-}
 
 async function ask(email: string) {
   const user = userEvent.setup();
@@ -27,33 +10,33 @@ async function ask(email: string) {
   await user.click(screen.getByRole("button", { name: "Send reset link" }));
 }
 
-function renderPage() {
-  return render(
-    <MemoryRouter initialEntries={["/forgot-password"]}>
-      <ForgotPasswordPage />
-    </MemoryRouter>,
-  );
+function renderForgotPassword() {
+  return renderPage({ "/forgot-password": <ForgotPasswordPage /> }, "/forgot-password");
 }
 
 describe("ForgotPasswordPage", () => {
   it("answers the same for any email, so nobody learns who has an account", async () => {
-    const sent = stubReset();
-    renderPage();
+    // The users service answers 202 to every reset request, as the real one does.
+    const calls = fakeApi({ "POST /api/auth/password-reset": () => empty(202) });
+    await renderForgotPassword();
 
     await ask("nobody@example.com");
 
     expect(await screen.findByRole("status")).toHaveTextContent("If an account exists for that email, we sent a link");
-    expect(sent).toEqual([{ path: "/api/auth/password-reset", body: { email: "nobody@example.com" } }]);
+    expect(calls.map(({ path, body }) => ({ path, body }))).toEqual([
+      { path: "/api/auth/password-reset", body: { email: "nobody@example.com" } },
+    ]);
   });
 
   it("shows a refused address next to the field", async () => {
-    stubReset(() =>
-      json(
-        { status: 422, detail: "The request is not valid.", errors: [{ field: "email", message: "value is not a valid email address" }] },
-        422,
-      ),
-    );
-    renderPage();
+    fakeApi({
+      "POST /api/auth/password-reset": () =>
+        problem(422, "The request is not valid.", {
+          code: "validation_error",
+          errors: [{ field: "email", message: "value is not a valid email address" }],
+        }),
+    });
+    await renderForgotPassword();
 
     await ask("not-an-address");
 

@@ -1,27 +1,14 @@
-import { render, screen, within } from "@testing-library/react";
-import { MemoryRouter, Route, Routes } from "react-router-dom";
-import { fromTokenPair, session, type User } from "../api/session";
-import type { Notification, NotificationPage } from "../api/types";
-import { AuthProvider } from "../auth/AuthContext";
-import { CartProvider } from "../cart/CartContext";
+import { screen, within } from "@testing-library/react";
+import type { Notification } from "../api/types";
+import { SHOPPER, pageOf } from "../test/builders";
+import { fakeApi, json, problem } from "../test/fakeApi";
+import { renderPage, signIn } from "../test/render";
 import { NotificationsPage } from "./Notifications";
-
-const USER: User = {
-  id: "u1",
-  email: "grace@example.com",
-  name: "Grace",
-  phone: null,
-  role: "customer",
-  status: "active",
-  email_verified: true,
-  created_at: "2026-01-01T00:00:00Z",
-  profile: {},
-};
 
 function notification(overrides: Partial<Notification>): Notification {
   return {
     id: "n1",
-    user_id: USER.id,
+    user_id: SHOPPER.id,
     type: "email",
     template: "order_confirmation",
     title: "Order MC-7Q2K confirmed",
@@ -35,59 +22,22 @@ function notification(overrides: Partial<Notification>): Notification {
   };
 }
 
-function json(body: unknown, status = 200): Response {
-  const type = status >= 400 ? "application/problem+json" : "application/json";
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": type } });
-}
-
-function stubInbox(answer: (url: URL) => Response) {
-  const asked: string[] = [];
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async (request: Request) => {
-      const url = new URL(request.url);
-      if (url.pathname === "/api/auth/me") return json(USER);
-      if (url.pathname === "/api/notifications") {
-        asked.push(url.search);
-        return answer(url);
-      }
-      return json({ title: "Not Found", status: 404 }, 404);
-    }),
-  );
-  return asked;
-}
-
 function renderAt(address: string) {
-  session.set(fromTokenPair({ access_token: "A1", refresh_token: "R1", expires_in: 900, token_type: "bearer", user: USER }));
-  return render(
-    <MemoryRouter initialEntries={[address]}>
-      <AuthProvider>
-        <CartProvider>
-          <Routes>
-            <Route path="/notifications" element={<NotificationsPage />} />
-          </Routes>
-        </CartProvider>
-      </AuthProvider>
-    </MemoryRouter>,
-  );
+  signIn();
+  return renderPage({ "/notifications": <NotificationsPage /> }, address);
 }
-
-beforeEach(() => session.clear("logout"));
 
 describe("NotificationsPage", () => {
   it("lists the messages of the page in the URL with their channel, status and text", async () => {
-    const page: NotificationPage = {
-      items: [
+    const page = pageOf(
+      [
         notification({}),
         notification({ id: "n2", type: "sms", title: "Your order shipped", message: "On its way.", status: "failed", last_error: "No SMS provider is configured." }),
       ],
-      total: 22,
-      page: 2,
-      limit: 20,
-      pages: 2,
-    };
-    const asked = stubInbox(() => json(page));
-    renderAt("/notifications?page=2");
+      { page: 2, total: 22 },
+    );
+    const calls = fakeApi({ "GET /api/notifications": () => json(page) });
+    await renderAt("/notifications?page=2");
 
     const list = await screen.findByRole("list", { name: "Messages" });
     const items = within(list).getAllByRole("listitem");
@@ -102,20 +52,21 @@ describe("NotificationsPage", () => {
     const second = within(items[1] as HTMLElement);
     expect(second.getByText("Failed")).toBeInTheDocument();
     expect(second.getByText(/No SMS provider is configured/)).toBeInTheDocument();
-    expect(asked).toEqual(["?page=2&limit=20"]);
+    const inbox = calls.filter((call) => call.path === "/api/notifications");
+    expect(inbox.map((call) => call.pathAndQuery)).toEqual(["/api/notifications?page=2&limit=20"]);
     expect(screen.getByRole("navigation", { name: "Message pages" })).toBeInTheDocument();
   });
 
   it("has an empty state for a shopper without messages", async () => {
-    stubInbox(() => json({ items: [], total: 0, page: 1, limit: 20, pages: 0 }));
-    renderAt("/notifications");
+    fakeApi({ "GET /api/notifications": () => json(pageOf([])) });
+    await renderAt("/notifications");
 
     expect(await screen.findByText("No messages yet")).toBeInTheDocument();
   });
 
   it("shows a failed load with a retry", async () => {
-    stubInbox(() => json({ title: "Service Unavailable", status: 503, detail: "Down." }, 503));
-    renderAt("/notifications");
+    fakeApi({ "GET /api/notifications": () => problem(503, "Down.") });
+    await renderAt("/notifications");
 
     expect(await screen.findByRole("alert")).toHaveTextContent("Your messages could not be loaded.");
     expect(screen.getByRole("button", { name: "Try again" })).toBeInTheDocument();

@@ -1,8 +1,10 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Order } from "../api/types";
-import { fakeGateway, json, order, problem, renderPage, signIn, signOut } from "../checkout/testkit";
+import { order } from "../test/builders";
+import { fakeApi, json, problem } from "../test/fakeApi";
+import { renderPage, signIn } from "../test/render";
 import { OrderDetailPage } from "./OrderDetail";
 
 const paid = order({
@@ -25,11 +27,10 @@ function renderDetail(id = paid.id) {
 }
 
 beforeEach(() => signIn());
-afterEach(() => signOut());
 
 describe("OrderDetailPage", { timeout: 15_000 }, () => {
   it("shows the order's items, address, payment and status history", async () => {
-    fakeGateway({ [`GET /api/orders/${paid.id}`]: () => json(paid) });
+    fakeApi({ [`GET /api/orders/${paid.id}`]: () => json(paid) });
     await renderDetail();
 
     expect(await screen.findByRole("heading", { level: 1, name: "Order MC-7Q2K-4XPA" })).toBeInTheDocument();
@@ -52,7 +53,7 @@ describe("OrderDetailPage", { timeout: 15_000 }, () => {
   });
 
   it("cancels a paid order after confirmation and says it is refunded in full", async () => {
-    const { sent } = fakeGateway({
+    const calls = fakeApi({
       [`GET /api/orders/${paid.id}`]: () => json(paid),
       [`POST /api/orders/${paid.id}/cancel`]: () => json(cancelled),
     });
@@ -79,21 +80,17 @@ describe("OrderDetailPage", { timeout: 15_000 }, () => {
     expect(steps.at(-1)).toHaveTextContent("Cancelled");
     expect(steps.at(-1)).toHaveTextContent("Changed my mind");
 
-    const request = sent.find((item) => item.method === "POST");
+    const request = calls.find((call) => call.method === "POST");
     expect(request?.body).toEqual({ reason: "Changed my mind" });
   });
 
   it("tells why a cancel was refused and shows the order as it is now", async () => {
     let current: Order = paid;
-    fakeGateway({
+    fakeApi({
       [`GET /api/orders/${paid.id}`]: () => json(current),
       [`POST /api/orders/${paid.id}/cancel`]: () => {
         current = { ...paid, status: "shipped" };
-        return problem(409, {
-          title: "Conflict",
-          detail: "An order that is shipped cannot become cancelled.",
-          code: "illegal_transition",
-        });
+        return problem(409, "An order that is shipped cannot become cancelled.", { code: "illegal_transition" });
       },
     });
     await renderDetail();
@@ -108,7 +105,7 @@ describe("OrderDetailPage", { timeout: 15_000 }, () => {
 
   it("offers to pay an unpaid order", async () => {
     const unpaid = order({ status: "pending", payment: { id: "pay-1", status: "failed", failure_code: "expired_card" } });
-    fakeGateway({ [`GET /api/orders/${unpaid.id}`]: () => json(unpaid) });
+    fakeApi({ [`GET /api/orders/${unpaid.id}`]: () => json(unpaid) });
     await renderDetail(unpaid.id);
 
     expect(await screen.findByRole("link", { name: "Pay now" })).toHaveAttribute("href", `/checkout/${unpaid.id}`);
@@ -116,7 +113,7 @@ describe("OrderDetailPage", { timeout: 15_000 }, () => {
   });
 
   it("says when there is no such order", async () => {
-    fakeGateway({});
+    fakeApi({});
     await renderDetail("00000000-0000-4000-8000-000000000000");
     expect(await screen.findByRole("heading", { level: 1, name: "Order not found" })).toBeInTheDocument();
     expect(screen.getByRole("link", { name: "Back to your orders" })).toHaveAttribute("href", "/orders");

@@ -1,19 +1,21 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fakeGateway, json, order, renderPage, signIn, signOut } from "../checkout/testkit";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { Order } from "../api/types";
+import { order, pageOf } from "../test/builders";
+import { fakeApi, json } from "../test/fakeApi";
+import { addressBar, renderPage, signIn } from "../test/render";
 import { OrdersPage } from "./Orders";
 
-function page(items: ReturnType<typeof order>[], pageNumber = 1, total = items.length) {
-  return json({ items, total, page: pageNumber, limit: 10, pages: Math.max(1, Math.ceil(total / 10)) });
+function page(items: Order[], number = 1, total = items.length) {
+  return json(pageOf(items, { page: number, limit: 10, total }));
 }
 
 beforeEach(() => signIn());
-afterEach(() => signOut());
 
 describe("OrdersPage", { timeout: 15_000 }, () => {
   it("lists the orders and keeps the status filter and the page in the URL", async () => {
-    const { sent } = fakeGateway({
+    const calls = fakeApi({
       "GET /api/orders?page=2&limit=10": () => page([order()], 2, 11),
       "GET /api/orders?page=1&limit=10&status=cancelled": () => page([]),
     });
@@ -27,12 +29,12 @@ describe("OrdersPage", { timeout: 15_000 }, () => {
 
     await userEvent.selectOptions(screen.getByLabelText("Status"), "Cancelled");
     expect(await screen.findByText("You have no cancelled orders.")).toBeInTheDocument();
-    expect(screen.getByTestId("location")).toHaveTextContent("/orders?status=cancelled");
-    expect(sent.map((request) => request.path)).toContain("/api/orders?page=1&limit=10&status=cancelled");
+    expect(addressBar()).toHaveValue("/orders?status=cancelled");
+    expect(calls.map((call) => call.pathAndQuery)).toContain("/api/orders?page=1&limit=10&status=cancelled");
   });
 
   it("shows an empty state with a way to the shop", async () => {
-    fakeGateway({ "GET /api/orders?page=1&limit=10": () => page([]) });
+    fakeApi({ "GET /api/orders?page=1&limit=10": () => page([]) });
     await renderPage({ "/orders": <OrdersPage /> }, "/orders");
     expect(await screen.findByText("You have no orders yet")).toBeInTheDocument();
     expect(screen.getByRole("link", { name: "Browse the shop" })).toHaveAttribute("href", "/products");

@@ -8,7 +8,7 @@ import { SelectField } from "../components/Field";
 import { Pagination } from "../components/Pagination";
 import { Price } from "../components/Price";
 import { EmptyState, ErrorState, Loading } from "../components/Status";
-import { StatusBadge } from "../components/StatusBadge";
+import { ORDER_STATUSES, orderStatusOf, StatusBadge } from "../components/StatusBadge";
 import { formatDate } from "../format/money";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { useResource } from "../hooks/useResource";
@@ -16,18 +16,6 @@ import "../styles/shopping.css";
 
 const PAGE_SIZE = 10;
 
-const STATUSES: { value: OrderStatus; label: string }[] = [
-  { value: "pending", label: "Pending" },
-  { value: "paid", label: "Paid" },
-  { value: "processing", label: "Processing" },
-  { value: "shipped", label: "Shipped" },
-  { value: "delivered", label: "Delivered" },
-  { value: "cancelled", label: "Cancelled" },
-];
-
-function statusOf(value: string | null): OrderStatus | undefined {
-  return STATUSES.find((status) => status.value === value)?.value;
-}
 
 function pageOf(value: string | null): number {
   const page = Number(value);
@@ -46,13 +34,13 @@ export function OrdersPage() {
   usePageTitle("Your orders");
   const [params] = useSearchParams();
   const navigate = useNavigate();
-  const status = statusOf(params.get("status"));
+  const status = orderStatusOf(params.get("status"));
   const page = pageOf(params.get("page"));
   const orders = useResource(
     (signal) => unwrap(api.orders.GET("/api/orders", { params: { query: { page, limit: PAGE_SIZE, status } }, signal })),
     [page, status],
   );
-  const statusLabel = STATUSES.find((candidate) => candidate.value === status)?.label.toLowerCase();
+  const statusLabel = ORDER_STATUSES.find((candidate) => candidate.value === status)?.label.toLowerCase();
 
   let content;
   if (orders.status === "error" && !orders.data) {
@@ -138,10 +126,10 @@ export function OrdersPage() {
         <SelectField
           label="Status"
           value={status ?? ""}
-          onChange={(event) => navigate(ordersHref(statusOf(event.target.value), 1))}
+          onChange={(event) => navigate(ordersHref(orderStatusOf(event.target.value), 1))}
         >
           <option value="">All orders</option>
-          {STATUSES.map((option) => (
+          {ORDER_STATUSES.map((option) => (
             <option key={option.value} value={option.value}>
               {option.label}
             </option>

@@ -1,70 +1,41 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { MemoryRouter, Route, Routes } from "react-router-dom";
-import type { Product } from "../api/types";
-import { AuthProvider } from "../auth/AuthContext";
-import { CartProvider } from "../cart/CartContext";
+import { saveCart } from "../cart/storage";
+import { cartLine, product } from "../test/builders";
+import { fakeApi, json, problem } from "../test/fakeApi";
+import { renderPage } from "../test/render";
 import { ProductPage } from "./ProductPage";
 
 const ID = "6f1c2d3e-4a5b-4c6d-8e7f-001122334455";
 
-const KETTLE: Product = {
+const KETTLE = product({
   id: ID,
   name: "Copper Kettle",
   description: "Boils fast.\n\nA copper kettle for the stove.",
   price: "24.00",
-  currency: "USD",
   sku: "KIT-KETTLE",
   stock: 3,
   image_url: "/api/products/images/copper-kettle.svg",
   category: { id: "c2", name: "Kitchen", slug: "kitchen" },
-  is_active: true,
-  created_at: "2026-01-01T00:00:00Z",
-  updated_at: "2026-01-01T00:00:00Z",
-};
+});
 
-function json(body: unknown, status = 200): Response {
-  const type = status >= 400 ? "application/problem+json" : "application/json";
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": type } });
+function fakeProduct(answer: () => Response) {
+  fakeApi({ [`GET /api/products/${ID}`]: answer });
 }
 
-function stubProduct(answer: () => Response) {
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async (request: Request) =>
-      new URL(request.url).pathname === `/api/products/${ID}` ? answer() : json({ title: "Not found", status: 404 }, 404),
-    ),
-  );
-}
-
-function renderPage(address = `/products/${ID}`) {
-  return render(
-    <MemoryRouter initialEntries={[address]}>
-      <AuthProvider>
-        <CartProvider>
-          <Routes>
-            <Route path="/products/:productId" element={<ProductPage />} />
-          </Routes>
-        </CartProvider>
-      </AuthProvider>
-    </MemoryRouter>,
-  );
+function renderAt(address = `/products/${ID}`) {
+  return renderPage({ "/products/:productId": <ProductPage /> }, address);
 }
 
 /** A guest cart that already holds `quantity` of the kettle, as an earlier visit left it. */
 function cartHolds(quantity: number) {
-  localStorage.setItem(
-    "mercato.cart.guest",
-    JSON.stringify([
-      { productId: ID, name: KETTLE.name, price: KETTLE.price, currency: "USD", imageUrl: null, stock: 3, quantity },
-    ]),
-  );
+  saveCart(null, [cartLine(KETTLE, quantity)]);
 }
 
 describe("ProductPage", () => {
   it("shows the product: name, price, stock, description, SKU and the way back", async () => {
-    stubProduct(() => json(KETTLE));
-    renderPage();
+    fakeProduct(() => json(KETTLE));
+    await renderAt();
 
     expect(await screen.findByRole("heading", { level: 1, name: "Copper Kettle" })).toBeInTheDocument();
     expect(screen.getByText("$24.00")).toBeInTheDocument();
@@ -83,9 +54,9 @@ describe("ProductPage", () => {
 
   it("adds no more than is left, counting what is already in the cart", async () => {
     cartHolds(1);
-    stubProduct(() => json(KETTLE));
+    fakeProduct(() => json(KETTLE));
     const user = userEvent.setup();
-    renderPage();
+    await renderAt();
 
     const quantity = await screen.findByRole("spinbutton", { name: "Quantity" });
     expect(quantity).toHaveAccessibleDescription("You have 1 in your cart.");
@@ -109,8 +80,8 @@ describe("ProductPage", () => {
   });
 
   it("cannot add a product that is out of stock", async () => {
-    stubProduct(() => json({ ...KETTLE, stock: 0 }));
-    renderPage();
+    fakeProduct(() => json({ ...KETTLE, stock: 0 }));
+    await renderAt();
 
     expect(await screen.findByRole("button", { name: "Add to cart" })).toBeDisabled();
     expect(screen.getByText("Out of stock")).toBeInTheDocument();
@@ -118,8 +89,8 @@ describe("ProductPage", () => {
   });
 
   it("says a product that is gone is no longer available, with a way back to the shop", async () => {
-    stubProduct(() => json({ title: "Not Found", status: 404, detail: "No such product.", code: "product_not_found" }, 404));
-    renderPage();
+    fakeProduct(() => problem(404, "No such product.", { code: "product_not_found" }));
+    await renderAt();
 
     expect(
       await screen.findByRole("heading", { level: 1, name: "This product is no longer available" }),
@@ -128,8 +99,8 @@ describe("ProductPage", () => {
   });
 
   it("answers a mistyped address the same way, without asking the shop", async () => {
-    stubProduct(() => json(KETTLE));
-    renderPage("/products/copper-kettle");
+    fakeProduct(() => json(KETTLE));
+    await renderAt("/products/copper-kettle");
 
     expect(
       await screen.findByRole("heading", { level: 1, name: "This product is no longer available" }),
@@ -139,9 +110,9 @@ describe("ProductPage", () => {
 
   it("offers a retry when the product could not be loaded", async () => {
     let failing = true;
-    stubProduct(() => (failing ? json({ title: "Gateway Timeout", status: 504 }, 504) : json(KETTLE)));
+    fakeProduct(() => (failing ? problem(504, "The products service did not answer in time.") : json(KETTLE)));
     const user = userEvent.setup();
-    renderPage();
+    await renderAt();
 
     const alert = await screen.findByRole("alert");
     expect(alert).toHaveTextContent("The shop took too long to answer.");

@@ -1,72 +1,24 @@
-import { render, screen } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { MemoryRouter, Route, Routes, useLocation } from "react-router-dom";
-import { session, type TokenPair, type User } from "../api/session";
-import { AuthProvider } from "../auth/AuthContext";
-import { CartProvider } from "../cart/CartContext";
+import { session } from "../api/session";
+import { user } from "../test/builders";
+import { fakeApi, json, problem, type Call } from "../test/fakeApi";
+import { addressBar, renderPage, tokenPair } from "../test/render";
 import { RegisterPage } from "./Register";
 
-const USER: User = {
-  id: "u1",
-  email: "grace@example.com",
-  name: "Grace",
-  phone: null,
-  role: "customer",
-  status: "active",
-  email_verified: false,
-  created_at: "2026-01-01T00:00:00Z",
-  profile: {},
-};
+const GRACE = user({ email: "grace@example.com", name: "Grace", email_verified: false });
 
-const PAIR: TokenPair = { access_token: "A1", refresh_token: "R1", expires_in: 900, token_type: "bearer", user: USER };
-
-function json(body: unknown, status = 200): Response {
-  const type = status >= 400 ? "application/problem+json" : "application/json";
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": type } });
+/** The users service's registration endpoint, answering `answer`. */
+function fakeRegister(answer: () => Response): Call[] {
+  return fakeApi({ "POST /api/auth/register": answer });
 }
 
-/** The users service's registration endpoint, answering `answer`; bodies sent are kept. */
-function stubRegister(answer: () => Response) {
-  const sent: unknown[] = [];
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async (request: Request) => {
-      const path = new URL(request.url).pathname;
-      if (path === "/api/auth/register") {
-        sent.push(await request.json());
-        return answer();
-      }
-      if (path === "/api/auth/me") return json(USER);
-      return json({ title: "Not Found", status: 404 }, 404);
-    }),
-  );
-  return sent;
-}
-
-function Arrived() {
-  const location = useLocation();
-  const state = location.state as { notice?: string } | null;
-  return (
-    <>
-      <output aria-label="Address">{location.pathname + location.search}</output>
-      <p>{state?.notice}</p>
-    </>
-  );
+function registrations(calls: Call[]): unknown[] {
+  return calls.filter((call) => call.path === "/api/auth/register").map((call) => call.body);
 }
 
 function renderAt(address: string) {
-  return render(
-    <MemoryRouter initialEntries={[address]}>
-      <AuthProvider>
-        <CartProvider>
-          <Routes>
-            <Route path="/register" element={<RegisterPage />} />
-            <Route path="*" element={<Arrived />} />
-          </Routes>
-        </CartProvider>
-      </AuthProvider>
-    </MemoryRouter>,
-  );
+  return renderPage({ "/register": <RegisterPage /> }, address);
 }
 
 async function fillIn({ password = "long enough", phone = "" } = {}) {
@@ -78,26 +30,18 @@ async function fillIn({ password = "long enough", phone = "" } = {}) {
   await user.click(screen.getByRole("button", { name: "Create account" }));
 }
 
-beforeEach(() => session.clear("logout"));
-
 describe("RegisterPage", () => {
   it("shows the API's validation errors next to the fields they are about", async () => {
-    stubRegister(() =>
-      json(
-        {
-          title: "Unprocessable Entity",
-          status: 422,
-          detail: "The request is not valid.",
-          code: "validation_error",
-          errors: [
-            { field: "email", message: "value is not a valid email address: The domain name example.invalid does not exist." },
-            { field: "phone", message: "String should match pattern '^\\+?[0-9 ().\\-]{3,32}$'" },
-          ],
-        },
-        422,
-      ),
+    fakeRegister(() =>
+      problem(422, "The request is not valid.", {
+        code: "validation_error",
+        errors: [
+          { field: "email", message: "value is not a valid email address: The domain name example.invalid does not exist." },
+          { field: "phone", message: "String should match pattern '^\\+?[0-9 ().\\-]{3,32}$'" },
+        ],
+      }),
     );
-    renderAt("/register");
+    await renderAt("/register");
 
     await fillIn({ phone: "+1 555 0100" });
 
@@ -113,17 +57,13 @@ describe("RegisterPage", () => {
   });
 
   it("shows the password rule of the API without its validator prefix", async () => {
-    stubRegister(() =>
-      json(
-        {
-          status: 422,
-          detail: "The request is not valid.",
-          errors: [{ field: "password", message: "Value error, The password must be at most 72 bytes in UTF-8." }],
-        },
-        422,
-      ),
+    fakeRegister(() =>
+      problem(422, "The request is not valid.", {
+        code: "validation_error",
+        errors: [{ field: "password", message: "Value error, The password must be at most 72 bytes in UTF-8." }],
+      }),
     );
-    renderAt("/register");
+    await renderAt("/register");
 
     await fillIn({ password: "ü".repeat(40) });
 
@@ -132,22 +72,20 @@ describe("RegisterPage", () => {
   });
 
   it("checks the password length and the phone number before sending anything", async () => {
-    const sent = stubRegister(() => json(PAIR, 201));
-    renderAt("/register");
+    const calls = fakeRegister(() => json(tokenPair(GRACE), 201));
+    await renderAt("/register");
 
     await fillIn({ password: "short", phone: "call me" });
 
     expect(screen.getByLabelText("Password")).toHaveAccessibleDescription(/at least 8 characters/i);
     expect(screen.getByLabelText("Password")).toHaveFocus();
     expect(screen.getByLabelText("Phone (optional)")).toHaveAccessibleDescription(/Use digits, spaces/);
-    expect(sent).toEqual([]);
+    expect(registrations(calls)).toEqual([]);
   });
 
   it("says an email is taken next to the email field, with a way to sign in", async () => {
-    stubRegister(() =>
-      json({ title: "Conflict", status: 409, detail: "An account with this email already exists.", code: "email_taken" }, 409),
-    );
-    renderAt("/register?next=/checkout");
+    fakeRegister(() => problem(409, "An account with this email already exists.", { code: "email_taken" }));
+    await renderAt("/register?next=/checkout");
 
     await fillIn();
 
@@ -161,14 +99,14 @@ describe("RegisterPage", () => {
   });
 
   it("signs the new shopper in and goes on to ?next= with a word about the verification email", async () => {
-    const sent = stubRegister(() => json(PAIR, 201));
-    renderAt("/register?next=/checkout");
+    const calls = fakeRegister(() => json(tokenPair(GRACE), 201));
+    await renderAt("/register?next=/checkout");
 
     await fillIn();
 
-    expect(await screen.findByRole("status", { name: "Address" })).toHaveTextContent("/checkout");
+    await waitFor(() => expect(addressBar()).toHaveValue("/checkout"));
     expect(screen.getByText(/sent a verification link to grace@example\.com/)).toBeInTheDocument();
-    expect(sent).toEqual([{ name: "Grace", email: "grace@example.com", password: "long enough", phone: null }]);
+    expect(registrations(calls)).toEqual([{ name: "Grace", email: "grace@example.com", password: "long enough", phone: null }]);
     expect(session.get()?.user.email).toBe("grace@example.com");
   });
 });

@@ -9,6 +9,7 @@ import { useAuth } from "../auth/AuthContext";
 import { loginHref } from "../auth/guards";
 import { Loading, Notice } from "../components/Status";
 import { usePageTitle } from "../hooks/usePageTitle";
+import { useResendVerification } from "../hooks/useResendVerification";
 import "./auth.css";
 
 type Outcome = { kind: "verified" } | { kind: "invalid" } | { kind: "failed"; error: unknown };
@@ -35,18 +36,8 @@ function verify(token: string): Promise<Outcome> {
 }
 
 function ResendLink() {
-  const [state, setState] = useState<"idle" | "sending" | "sent" | { error: unknown }>("idle");
+  const [state, resend] = useResendVerification();
   const { user } = useAuth();
-
-  async function resend() {
-    setState("sending");
-    try {
-      await unwrap(api.users.POST("/api/auth/verify-email/resend"));
-      setState("sent");
-    } catch (error) {
-      setState({ error });
-    }
-  }
 
   if (state === "sent") return <Notice kind="success">We sent a new link to {user?.email}. It works for one use.</Notice>;
   return (
