@@ -160,6 +160,12 @@ class TestThroughTheGateway:
         assert login.json()["user"]["role"] == "admin"
 
 
+# Stopping is the supervisor's work, the same whatever the databases are: these stacks (about
+# half a minute each) start once per `make test`, in its SQLite run.
+@pytest.mark.skipif(
+    os.environ.get("MERCATO_TEST_BACKEND", "sqlite") != "sqlite",
+    reason="process supervision does not depend on the backend: covered by the SQLite run",
+)
 class TestStopping:
     def test_ctrl_c_stops_every_process(self, launch: Launch) -> None:
         stack = launch()

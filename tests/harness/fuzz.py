@@ -7,6 +7,7 @@ pytest-private attribute that pytest 9 removed.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -83,7 +84,7 @@ class RealIds:
         )
 
 
-def fuzz(
+async def fuzz(
     operations: Iterable[APIOperation],
     mode: GenerationMode,
     *,
@@ -94,7 +95,24 @@ def fuzz(
 ) -> None:
     """Calls each operation `max_examples` times with inputs of `mode` and runs `checks` on
     every answer. In negative mode an operation without body, query or path parameters is
-    passed over: there is nothing the fuzzer could make invalid."""
+    passed over: there is nothing the fuzzer could make invalid.
+
+    Awaited, with the calls made in a thread: the apps a test package keeps running (their
+    relays, senders, recovery loops) live on the session's event loop, and a SQLite write one
+    of them has begun must be able to finish. A test that blocked that loop mid-transaction
+    would hold the database's write lock for the whole run ("database is locked")."""
+    operations = list(operations)
+    await asyncio.to_thread(_fuzz_all, operations, mode, headers, checks, max_examples, real_ids)
+
+
+def _fuzz_all(
+    operations: list[APIOperation],
+    mode: GenerationMode,
+    headers: Headers,
+    checks: list[CheckFunction],
+    max_examples: int,
+    real_ids: RealIds | None,
+) -> None:
     for operation in operations:
         inputs = [operation.body, operation.query, operation.path_parameters]
         if mode is GenerationMode.NEGATIVE and not any(len(part) for part in inputs):

@@ -28,7 +28,7 @@ CALLERS = {"admin": "admin", "customer": "customer", "anonymous": None}
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("caller", list(CALLERS))
-def test_no_request_makes_a_server_error(
+async def test_no_request_makes_a_server_error(
     notifications_settings: Settings, mode: GenerationMode, caller: str
 ) -> None:
     # Its own app: schemathesis serves it on an event loop of its own, lifespan included.
@@ -40,7 +40,7 @@ def test_no_request_makes_a_server_error(
         # A fresh token per call, so no call depends on another's.
         return bearer(role) if role else {}
 
-    fuzz(
+    await fuzz(
         operations,
         mode,
         headers=headers,

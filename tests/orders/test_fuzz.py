@@ -39,7 +39,7 @@ async def order_ids(orders: httpx.AsyncClient, products: httpx.AsyncClient) -> l
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("caller", list(CALLERS))
-def test_no_request_makes_a_server_error(
+async def test_no_request_makes_a_server_error(
     stack: Stack, order_ids: list[str], mode: GenerationMode, caller: str
 ) -> None:
     # Its own app (schemathesis serves it on an event loop of its own), with a recovery loop
@@ -56,7 +56,7 @@ def test_no_request_makes_a_server_error(
         ("POST", "/api/orders/{order_id}/cancel"),
     }
 
-    fuzz(
+    await fuzz(
         operations,
         mode,
         headers=CALLERS[caller],

@@ -53,7 +53,7 @@ async def payment_ids(client: httpx.AsyncClient) -> list[str]:
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("caller", list(CALLERS))
-def test_no_request_makes_a_server_error(
+async def test_no_request_makes_a_server_error(
     new_app: Callable[..., FastAPI], payment_ids: list[str], mode: GenerationMode, caller: str
 ) -> None:
     # Its own app: schemathesis serves it on an event loop of its own.
@@ -61,7 +61,7 @@ def test_no_request_makes_a_server_error(
     chosen = for_caller(operations, service=caller == "service")
     assert chosen, caller
 
-    fuzz(
+    await fuzz(
         chosen,
         mode,
         headers=CALLERS[caller],

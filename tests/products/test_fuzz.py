@@ -41,7 +41,7 @@ async def product_ids(client: httpx.AsyncClient) -> list[str]:
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("caller", ["admin", "anonymous", "service"])
-def test_no_request_makes_a_server_error(
+async def test_no_request_makes_a_server_error(
     new_app: Callable[..., FastAPI], product_ids: list[str], mode: GenerationMode, caller: str
 ) -> None:
     # Its own app: schemathesis serves it on an event loop of its own.
@@ -50,7 +50,7 @@ def test_no_request_makes_a_server_error(
     assert chosen, caller
 
     # In negative mode GET /api/categories, which takes no input, is passed over.
-    fuzz(
+    await fuzz(
         chosen,
         mode,
         headers=CALLERS[caller],

@@ -6,7 +6,6 @@ fuzzed logout revokes only its own token).
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import pytest
@@ -39,16 +38,16 @@ async def _admin_id(settings: Settings) -> str:
 
 
 @pytest.fixture
-def fuzz_target(users_settings: Settings) -> tuple[list[APIOperation], SigningKey, str]:
+async def fuzz_target(users_settings: Settings) -> tuple[list[APIOperation], SigningKey, str]:
     # Its own app: schemathesis serves it on an event loop of its own, and ends its lifespan
     # after each test (so one app per test).
     app = create_app(users_settings)
     operations = openapi_operations(app)
-    return operations, app.state.signing_key, asyncio.run(_admin_id(users_settings))
+    return operations, app.state.signing_key, await _admin_id(users_settings)
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_no_request_makes_a_server_error(
+async def test_no_request_makes_a_server_error(
     fuzz_target: tuple[list[APIOperation], SigningKey, str],
     users_settings: Settings,
     mode: GenerationMode,
@@ -67,4 +66,4 @@ def test_no_request_makes_a_server_error(
         return {"Authorization": f"Bearer {token}"}
 
     # In negative mode the operations without input (GET /me, the JWKS) are passed over.
-    fuzz(operations, mode, headers=as_admin, checks=[not_a_server_error], max_examples=20)
+    await fuzz(operations, mode, headers=as_admin, checks=[not_a_server_error], max_examples=20)

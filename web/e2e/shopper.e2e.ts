@@ -201,3 +201,43 @@ test("a guest's cart merges into the shopper's own cart at sign-in, and pages fi
   expect(first.errors).toEqual([]);
   await first.context.close();
 });
+
+test("a shopper who forgot the password resets it from the emailed link, once", async () => {
+  const email = uniqueEmail("forgot");
+  const { page, errors, context } = await visitor(browser);
+  await page.goto(`${stack.web}/register`);
+  await page.getByLabel("Name", { exact: true }).fill("Cai Forgetful");
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Password", { exact: true }).fill("first-password-1");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  await page.goto(`${stack.web}/login`);
+  await page.getByRole("link", { name: /forgot your password/i }).click();
+  await heading(page, "Forgot password");
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByRole("button", { name: "Send reset link" }).click();
+  await page.getByText(/If an account exists for that email/).waitFor();
+
+  const link = await linkFromMail(stack.dataDir, email, `${stack.web}/reset-password?token=`);
+  await page.goto(link);
+  await heading(page, "Reset password");
+  await page.getByLabel("New password", { exact: true }).fill("second-password-2");
+  await page.getByLabel("Confirm new password", { exact: true }).fill("second-password-2");
+  await page.getByRole("button", { name: "Set new password" }).click();
+  await page.getByText("Your password has been changed.").waitFor();
+
+  // The link is spent; the new password signs in.
+  await page.goto(link);
+  await page.getByLabel("New password", { exact: true }).fill("third-password-3");
+  await page.getByLabel("Confirm new password", { exact: true }).fill("third-password-3");
+  await page.getByRole("button", { name: "Set new password" }).click();
+  await page.getByText(/invalid or has expired/i).first().waitFor();
+  await page.goto(`${stack.web}/login`);
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Password", { exact: true }).fill("second-password-2");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+  expect(errors).toEqual([]);
+  await context.close();
+});

@@ -6,6 +6,7 @@ import { Link, NavLink, Outlet, useLocation, useNavigate } from "react-router-do
 import { useAuth } from "../auth/AuthContext";
 import { loginHref } from "../auth/guards";
 import { useCart } from "../cart/CartContext";
+import { ErrorBoundary } from "./ErrorBoundary";
 import { Notice } from "./Status";
 
 /** A message a page hands to the next one with `navigate(to, { state: { notice } })`. */
@@ -144,7 +145,9 @@ export function Layout() {
       </header>
       <main id="main" ref={main} tabIndex={-1} className="site-main">
         {arrivalNotice(location.state) && <Notice kind="success">{arrivalNotice(location.state)}</Notice>}
-        <Outlet />
+        <ErrorBoundary resetKey={location.pathname}>
+          <Outlet />
+        </ErrorBoundary>
       </main>
       <footer className="site-footer">
         <p>
