@@ -128,6 +128,33 @@ async def test_lists_and_counts_follow_creates_and_deletes(
         assert new_category["slug"] in slugs
 
 
+async def test_category_lists_and_product_pages_follow_a_category_update(
+    client: httpx.AsyncClient, new_app: Callable[..., FastAPI]
+) -> None:
+    category = await make_category(client)
+    product = await make_product(client, category_id=category["id"])
+    detail = f"/api/products/{product['id']}"
+    async with instance(new_app) as other:
+        for _ in range(2):  # the second read is served from the cache
+            assert category["id"] in [
+                c["id"] for c in (await other.get("/api/categories")).json()["items"]
+            ]
+            assert (await other.get(detail)).json()["category"]["name"] == category["name"]
+        path = f"/api/categories/{category['id']}"
+        renamed = await client.put(
+            path, json={"name": "Renamed", "slug": f"r-{uuid.uuid4().hex}"}, headers=ADMIN
+        )
+        assert renamed.status_code == 200, renamed.text
+        shown = (await other.get(detail)).json()["category"]
+        assert (shown["name"], shown["slug"]) == ("Renamed", renamed.json()["slug"])
+        listed = {c["id"]: c for c in (await other.get("/api/categories")).json()["items"]}
+        assert listed[category["id"]]["name"] == "Renamed"
+        withdrawn = await client.put(path, json={"is_active": False}, headers=ADMIN)
+        assert withdrawn.status_code == 200, withdrawn.text
+        ids = [c["id"] for c in (await other.get("/api/categories")).json()["items"]]
+        assert category["id"] not in ids
+
+
 async def test_a_cache_outage_falls_back_to_the_database(
     client: httpx.AsyncClient, new_app: Callable[..., FastAPI]
 ) -> None:

@@ -215,3 +215,142 @@ async def test_a_new_category_appears_in_the_list_at_once(client: httpx.AsyncCli
     await listed(client)  # fills the cache, which the create must invalidate
     created = await make_category(client)
     assert await listed_one(client, created) == created
+
+
+# --- updating ---------------------------------------------------------------------------------
+
+
+async def update(
+    client: httpx.AsyncClient, category: dict[str, Any], body: dict[str, Any]
+) -> httpx.Response:
+    return await client.put(f"/api/categories/{category['id']}", json=body, headers=ADMIN)
+
+
+async def listed_with_withdrawn(client: httpx.AsyncClient) -> list[dict[str, Any]]:
+    response = await client.get(
+        "/api/categories", params={"include_inactive": "true"}, headers=ADMIN
+    )
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+async def test_an_admin_renames_and_redescribes_a_category(client: httpx.AsyncClient) -> None:
+    category = await make_category(client)
+    await make_product(client, category_id=category["id"])
+    await listed(client)  # fills the cache, which the update must invalidate
+    tag = suffix()
+
+    response = await update(
+        client,
+        category,
+        {"name": f"  Renamed {tag} ", "description": "New words.", "slug": f"Renamed-{tag}"},
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        **category,
+        "name": f"Renamed {tag}",
+        "description": "New words.",
+        "slug": f"renamed-{tag}",
+        "product_count": 1,
+    }
+    assert await listed_one(client, category) == response.json()
+    by_new_slug = await client.get("/api/products", params={"category": f"renamed-{tag}"})
+    assert by_new_slug.json()["total"] == 1
+
+
+async def test_only_what_is_sent_changes(client: httpx.AsyncClient) -> None:
+    category = await make_category(client, description="Kept.")
+    response = await update(client, category, {"name": unique("Only the name")})
+    assert response.status_code == 200, response.text
+    assert response.json()["slug"] == category["slug"]
+    assert response.json()["description"] == "Kept."
+    same = await update(client, category, {"slug": category["slug"]})  # its own slug is fine
+    assert same.status_code == 200, same.text
+
+
+async def test_a_slug_taken_by_another_category_is_a_conflict(client: httpx.AsyncClient) -> None:
+    taken = await make_category(client)
+    category = await make_category(client)
+
+    response = await update(client, category, {"slug": taken["slug"].upper()})
+
+    assert problem(response, 409)["code"] == "duplicate_slug"
+    assert (await listed_one(client, category))["slug"] == category["slug"]
+
+
+async def test_an_unknown_category_is_not_found(client: httpx.AsyncClient) -> None:
+    response = await client.put(
+        f"/api/categories/{uuid.uuid4()}", json={"name": "Nobody"}, headers=ADMIN
+    )
+    assert problem(response, 404)["code"] == "category_not_found"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "   "}, "name"),
+        ({"name": None}, "name"),
+        ({"name": "n" * 101}, "name"),
+        ({"slug": "has space"}, "slug"),
+        ({"slug": ""}, "slug"),
+        ({"slug": None}, "slug"),
+        ({"description": None}, "description"),
+        ({"is_active": None}, "is_active"),
+        ({"is_active": "false"}, "is_active"),
+        ({"is_active": 0}, "is_active"),
+        ({"product_count": 3}, "product_count"),
+    ],
+)
+async def test_an_invalid_update_is_refused(
+    client: httpx.AsyncClient, body: dict[str, Any], field: str
+) -> None:
+    category = await make_category(client)
+    response = await update(client, category, body)
+    assert field in {error["field"] for error in problem(response, 422)["errors"]}
+    assert await listed_one(client, category) == category
+
+
+async def test_only_an_admin_may_update_a_category(client: httpx.AsyncClient) -> None:
+    category = await make_category(client)
+    path = f"/api/categories/{category['id']}"
+    anonymous = await client.put(path, json={"name": "Nope"})
+    assert problem(anonymous, 401)["code"] == "unauthorized"
+    customer = await client.put(path, json={"name": "Nope"}, headers=bearer())
+    assert problem(customer, 403)["code"] == "forbidden"
+    assert await listed_one(client, category) == category
+
+
+async def test_a_withdrawn_category_leaves_the_shoppers_list_but_not_its_products(
+    client: httpx.AsyncClient,
+) -> None:
+    category = await make_category(client)
+    product = await make_product(client, category_id=category["id"])
+    await listed(client)
+
+    withdrawn = await update(client, category, {"is_active": False})
+
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json() == {**category, "is_active": False, "product_count": 1}
+    assert category["id"] not in [item["id"] for item in await listed(client)]
+    (for_admin,) = [i for i in await listed_with_withdrawn(client) if i["id"] == category["id"]]
+    assert for_admin == withdrawn.json()
+    # The products stay for sale, still naming their category.
+    shown = await client.get(f"/api/products/{product['id']}")
+    assert shown.status_code == 200
+    assert shown.json()["category"]["id"] == category["id"]
+
+    restored = await update(client, category, {"is_active": True})
+    assert restored.status_code == 200, restored.text
+    assert await listed_one(client, category) == {**category, "product_count": 1}
+
+
+async def test_only_admins_may_list_withdrawn_categories(client: httpx.AsyncClient) -> None:
+    params = {"include_inactive": "true"}
+    customer = await client.get("/api/categories", params=params, headers=bearer())
+    assert problem(customer, 403)["code"] == "forbidden"
+    anonymous = await client.get("/api/categories", params=params)
+    assert problem(anonymous, 401)["code"] == "unauthorized"
+    not_asked = await client.get("/api/categories", params={"include_inactive": "false"})
+    assert not_asked.status_code == 200

@@ -27,6 +27,7 @@ from mercato.products.schemas import (
     CategoryCreate,
     CategoryList,
     CategoryOut,
+    CategoryUpdate,
     ProductCreate,
     ProductOut,
     ProductPage,
@@ -46,6 +47,7 @@ internal = APIRouter(
 
 ProductId = Annotated[uuid.UUID, Path()]
 OrderId = Annotated[uuid.UUID, Path()]
+CategoryId = Annotated[uuid.UUID, Path()]
 PriceBound = Annotated[Decimal, Query(ge=0, le=MAX_PRICE, decimal_places=2)]
 IMAGE_HEADERS = {
     "cache-control": "public, max-age=86400",
@@ -136,8 +138,16 @@ async def delete_product(product_id: ProductId, session: CatalogSession, _: Admi
 
 
 @categories.get("", response_model=CategoryList)
-async def list_categories(session: ReadSession) -> Response:
-    return model_response(CategoryList, await catalog.categories(session))
+async def list_categories(
+    request: Request,
+    session: ReadSession,
+    include_inactive: Annotated[bool, Query(description="Admins only: withdrawn too.")] = False,
+) -> Response:
+    # As for products: the token is read only when withdrawn categories are asked for.
+    if include_inactive and not (await current_principal(request)).is_admin:
+        raise Forbidden("Only admins may list withdrawn categories.")
+    found = await catalog.categories(session, include_inactive=include_inactive)
+    return model_response(CategoryList, found)
 
 
 @categories.post("", status_code=status.HTTP_201_CREATED, response_model=CategoryOut)
@@ -145,6 +155,14 @@ async def create_category(
     body: CategoryCreate, session: CatalogSession, _: AdminPrincipal
 ) -> Response:
     return model_response(CategoryOut, await catalog.create_category(session, body), 201)
+
+
+@categories.put("/{category_id}", response_model=CategoryOut)
+async def update_category(
+    category_id: CategoryId, body: CategoryUpdate, session: CatalogSession, _: AdminPrincipal
+) -> Response:
+    found = await catalog.update_category(session, str(category_id), body)
+    return model_response(CategoryOut, found)
 
 
 @internal.post("", response_model=ReservationOut)

@@ -14,10 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mercato.kit.errors import ValidationFailed
 from mercato.kit.types import utcnow
 from mercato.products.changes import catalog_changed, product_changed
-from mercato.products.errors import DuplicateSku, DuplicateSlug, ProductNotFound, UnknownCategory
+from mercato.products.errors import (
+    CategoryNotFound,
+    DuplicateSku,
+    DuplicateSlug,
+    ProductNotFound,
+    UnknownCategory,
+)
 from mercato.products.models import Category, Product
 from mercato.products.repository import CatalogRepository, ProductQuery
-from mercato.products.schemas import CategoryCreate, ProductCreate, ProductUpdate
+from mercato.products.schemas import CategoryCreate, CategoryUpdate, ProductCreate, ProductUpdate
 
 
 async def product(session: AsyncSession, product_id: str, *, admin: bool) -> dict[str, Any]:
@@ -95,8 +101,9 @@ async def delete_product(session: AsyncSession, product_id: str) -> None:
     product_changed(session, product_id)
 
 
-async def categories(session: AsyncSession) -> dict[str, Any]:
-    return {"items": await CatalogRepository(session).categories()}
+async def categories(session: AsyncSession, *, include_inactive: bool = False) -> dict[str, Any]:
+    """Active categories; admins may ask for the withdrawn ones too."""
+    return {"items": await CatalogRepository(session).categories(include_inactive=include_inactive)}
 
 
 async def create_category(session: AsyncSession, body: CategoryCreate) -> dict[str, Any]:
@@ -119,6 +126,36 @@ async def create_category(session: AsyncSession, body: CategoryCreate) -> dict[s
         "is_active": category.is_active,
         "product_count": 0,
     }
+
+
+async def update_category(
+    session: AsyncSession, category_id: str, body: CategoryUpdate
+) -> dict[str, Any]:
+    """Rename, re-describe, withdraw or bring back a category. A withdrawn category leaves the
+    shoppers' category list; its products stay for sale and keep naming it."""
+    repository = CatalogRepository(session)
+    found = await repository.get_category(category_id)
+    if found is None:
+        raise CategoryNotFound
+    values = body.model_dump(exclude_unset=True)
+    slug = values.get("slug")
+    if slug is not None and await repository.slug_taken(slug, other_than=category_id):
+        raise DuplicateSlug(slug)
+    for name, value in values.items():
+        setattr(found, name, value)
+    found.updated_at = utcnow()
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as error:  # a concurrent write took the slug
+        raise DuplicateSlug(found.slug) from error
+    # Product views carry the category's name and slug, so every product page is stale too.
+    product_ids = await repository.product_ids_in_category(category_id)
+    product_changed(session, *product_ids)
+    catalog_changed(session)
+    view = await repository.category_view(category_id)
+    assert view is not None
+    return view
 
 
 def slugify(name: str) -> str:

@@ -21,6 +21,13 @@ class DuplicateSku(Conflict):
         super().__init__(f"A product with SKU {sku!r} already exists.")
 
 
+class CategoryNotFound(NotFound):
+    code = "category_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("No such category.")
+
+
 class DuplicateSlug(Conflict):
     code = "duplicate_slug"
 

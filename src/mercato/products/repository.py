@@ -205,15 +205,28 @@ class CatalogRepository:
                 # Ties by id ascending, the order of ix_products_newest (created_at DESC, id).
                 return [_P.created_at.desc(), _P.id.asc()]
 
-    async def categories(self) -> list[dict[str, Any]]:
-        """Active categories by name, each with how many products a shopper can see in it."""
+    async def categories(self, *, include_inactive: bool = False) -> list[dict[str, Any]]:
+        """Active categories by name (withdrawn ones too when asked), each with how many
+        products a shopper can see in it."""
+        query = self._categories_query()
+        if not include_inactive:
+            query = query.where(_C.is_active.is_(True))
+        return [dict(row._mapping) for row in (await self.session.execute(query)).all()]
+
+    async def category_view(self, category_id: str) -> dict[str, Any] | None:
+        query = self._categories_query().where(_C.id == category_id)
+        row = (await self.session.execute(query)).first()
+        return dict(row._mapping) if row is not None else None
+
+    @staticmethod
+    def _categories_query() -> Select[Any]:
         counted = (
             select(_P.category_id, func.count().label("product_count"))
             .where(_visible())
             .group_by(_P.category_id)
             .subquery("counted")
         )
-        query = (
+        return (
             select(
                 _C.id,
                 _C.name,
@@ -223,10 +236,8 @@ class CatalogRepository:
                 func.coalesce(counted.c.product_count, 0).label("product_count"),
             )
             .select_from(Category.__table__.outerjoin(counted, counted.c.category_id == _C.id))
-            .where(_C.is_active.is_(True))
             .order_by(func.lower(_C.name), _C.id)
         )
-        return [dict(row._mapping) for row in (await self.session.execute(query)).all()]
 
     # -- writes --------------------------------------------------------------------------
 
@@ -256,10 +267,15 @@ class CatalogRepository:
     async def get_category(self, category_id: str) -> Category | None:
         return await self.session.get(Category, category_id)
 
-    async def slug_taken(self, slug: str) -> bool:
-        return (
-            await self.session.execute(select(Category.id).where(Category.slug == slug))
-        ).first() is not None
+    async def slug_taken(self, slug: str, *, other_than: str | None = None) -> bool:
+        query = select(Category.id).where(Category.slug == slug)
+        if other_than is not None:
+            query = query.where(Category.id != other_than)
+        return (await self.session.execute(query)).first() is not None
+
+    async def product_ids_in_category(self, category_id: str) -> list[str]:
+        query = select(_P.id).where(_P.category_id == category_id, _P.deleted_at.is_(None))
+        return list((await self.session.execute(query)).scalars())
 
     async def add_category(self, category: Category) -> Category:
         self.session.add(category)

@@ -110,10 +110,40 @@ class ProductUpdate(Request):
         return value
 
 
+CategoryName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+]
+CategorySlug = Annotated[Slug, StringConstraints(min_length=1, max_length=100)]
+
+
 class CategoryCreate(Request):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: CategoryName
     description: Description = ""
-    slug: Annotated[Slug, StringConstraints(min_length=1, max_length=100)] | None = None
+    slug: CategorySlug | None = None
+
+
+class CategoryUpdate(Request):
+    """Only what is sent changes; `is_active: false` withdraws the category from shoppers."""
+
+    name: CategoryName | None = None
+    description: Description | None = None
+    slug: CategorySlug | None = None
+    is_active: bool | None = None
+
+    @field_validator("name", "description", "slug", "is_active", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may be omitted but not null")
+        return value
+
+    @field_validator("is_active", mode="before")
+    @classmethod
+    def _a_real_boolean(cls, value: object) -> object:
+        # Pydantic would take "yes", 1 or "off" for a boolean; a withdrawal is said plainly.
+        if not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        return value
 
 
 class CategoryRef(BaseModel):
