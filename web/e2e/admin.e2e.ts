@@ -4,7 +4,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
 import { categoryId, createProduct, login, placePaidOrder, register, type OrderJson } from "./api";
-import { DESKTOP, launchBrowser, PHONE, screenshot, uniqueEmail, visitor } from "./browser";
+import { DESKTOP, heading, launchBrowser, PHONE, screenshot, submitSignIn, uniqueEmail, visitor } from "./browser";
 
 const stack = inject("stack");
 const tag = Date.now().toString(36);
@@ -31,10 +31,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function heading(page: Page, name: string | RegExp): Promise<void> {
-  await page.getByRole("heading", { level: 1, name }).waitFor();
-}
-
 /** Until nothing on the page is loading any more. */
 async function settled(page: Page): Promise<void> {
   await page.waitForFunction(() => document.querySelector(".status-loading") === null);
@@ -42,9 +38,7 @@ async function settled(page: Page): Promise<void> {
 
 async function signInAsAdmin(page: Page): Promise<void> {
   await page.goto(`${stack.web}/login?next=/admin`);
-  await page.getByLabel("Email", { exact: true }).fill(stack.admin.email);
-  await page.getByLabel("Password", { exact: true }).fill(stack.admin.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, stack.admin.email, stack.admin.password);
   await heading(page, "Dashboard");
 }
 

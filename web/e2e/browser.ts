@@ -96,3 +96,23 @@ export function uniqueEmail(tag: string): string {
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "mercato-browser-"));
 }
+
+/** Until the page's one `<h1>` reads `name`. */
+export async function heading(page: Page, name: string | RegExp): Promise<void> {
+  await page.getByRole("heading", { level: 1, name }).waitFor();
+}
+
+/** Fills the registration form a visitor is on and sends it. */
+export async function submitRegistration(page: Page, name: string, email: string, password: string): Promise<void> {
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+}
+
+/** Fills the sign-in form a visitor is on and sends it. */
+export async function submitSignIn(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel("Email", { exact: true }).fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}

@@ -5,7 +5,18 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
 import { categoryId, createProduct, login, type ProductJson } from "./api";
-import { launchBrowser, linkFromMail, PHONE, screenshot, uniqueEmail, visitor, type Visitor } from "./browser";
+import {
+  heading,
+  launchBrowser,
+  linkFromMail,
+  PHONE,
+  screenshot,
+  submitRegistration,
+  submitSignIn,
+  uniqueEmail,
+  visitor,
+  type Visitor,
+} from "./browser";
 
 const stack = inject("stack");
 const tag = Date.now().toString(36);
@@ -40,10 +51,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function heading(page: Page, name: string | RegExp): Promise<void> {
-  await page.getByRole("heading", { level: 1, name }).waitFor();
-}
-
 async function stockShown(page: Page, product: ProductJson): Promise<string> {
   await page.goto(`${stack.web}/products/${product.id}`);
   await heading(page, product.name);
@@ -59,10 +66,7 @@ test("a shopper registers, finds, buys after a declined card, reads the confirma
   await page.goto(stack.web);
   await page.getByRole("link", { name: "Register" }).click();
   await heading(page, "Register");
-  await page.getByLabel("Name", { exact: true }).fill("Ada Shopper");
-  await page.getByLabel("Email", { exact: true }).fill(email);
-  await page.getByLabel("Password", { exact: true }).fill("correct-horse-battery");
-  await page.getByRole("button", { name: "Create account" }).click();
+  await submitRegistration(page, "Ada Shopper", email, "correct-horse-battery");
   await page.getByText(`We sent a verification link to ${email}`).waitFor();
   await page.getByRole("button", { name: "Sign out" }).waitFor();
 
@@ -169,10 +173,7 @@ test("a guest's cart merges into the shopper's own cart at sign-in, and pages fi
   const first = await visitor(browser);
   // The shopper's own cart, saved while signed in.
   await first.page.goto(`${stack.web}/register`);
-  await first.page.getByLabel("Name", { exact: true }).fill("Bo Merger");
-  await first.page.getByLabel("Email", { exact: true }).fill(email);
-  await first.page.getByLabel("Password", { exact: true }).fill("correct-horse-battery");
-  await first.page.getByRole("button", { name: "Create account" }).click();
+  await submitRegistration(first.page, "Bo Merger", email, "correct-horse-battery");
   await first.page.getByRole("button", { name: "Sign out" }).waitFor();
   await first.page.goto(`${stack.web}/products/${lantern.id}`);
   await first.page.getByRole("button", { name: "Add to cart" }).click();
@@ -188,9 +189,7 @@ test("a guest's cart merges into the shopper's own cart at sign-in, and pages fi
   await first.page.getByRole("link", { name: kettle.name }).waitFor();
   await first.page.getByRole("link", { name: /checkout/i }).first().click();
   await heading(first.page, "Sign in");
-  await first.page.getByLabel("Email", { exact: true }).fill(email);
-  await first.page.getByLabel("Password", { exact: true }).fill("correct-horse-battery");
-  await first.page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(first.page, email, "correct-horse-battery");
   await heading(first.page, "Checkout");
   await first.page.goto(`${stack.web}/cart`);
   const lines = first.page.getByRole("list", { name: "Items in your cart" }).getByRole("listitem");
@@ -206,11 +205,11 @@ test("a shopper who forgot the password resets it from the emailed link, once", 
   const email = uniqueEmail("forgot");
   const { page, errors, context } = await visitor(browser);
   await page.goto(`${stack.web}/register`);
-  await page.getByLabel("Name", { exact: true }).fill("Cai Forgetful");
-  await page.getByLabel("Email", { exact: true }).fill(email);
-  await page.getByLabel("Password", { exact: true }).fill("first-password-1");
-  await page.getByRole("button", { name: "Create account" }).click();
+  await submitRegistration(page, "Cai Forgetful", email, "first-password-1");
   await page.getByRole("button", { name: "Sign out" }).click();
+  // Signing out revokes the tokens on the server first: leaving before it is done would
+  // leave this browser signed in.
+  await page.getByRole("link", { name: "Sign in" }).waitFor();
 
   await page.goto(`${stack.web}/login`);
   await page.getByRole("link", { name: /forgot your password/i }).click();
@@ -234,9 +233,7 @@ test("a shopper who forgot the password resets it from the emailed link, once", 
   await page.getByRole("button", { name: "Set new password" }).click();
   await page.getByText(/invalid or has expired/i).first().waitFor();
   await page.goto(`${stack.web}/login`);
-  await page.getByLabel("Email", { exact: true }).fill(email);
-  await page.getByLabel("Password", { exact: true }).fill("second-password-2");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, email, "second-password-2");
   await page.getByRole("button", { name: "Sign out" }).waitFor();
   expect(errors).toEqual([]);
   await context.close();

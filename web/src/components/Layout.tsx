@@ -54,6 +54,7 @@ export function Layout() {
   const main = useRef<HTMLElement>(null);
   const [menuOpen, setMenuOpen] = useState(false);
   const shownPath = useRef(location.pathname);
+  const notice = arrivalNotice(location.state);
 
   useEffect(() => {
     setMenuOpen(false);
@@ -144,7 +145,7 @@ export function Layout() {
         </div>
       </header>
       <main id="main" ref={main} tabIndex={-1} className="site-main">
-        {arrivalNotice(location.state) && <Notice kind="success">{arrivalNotice(location.state)}</Notice>}
+        {notice && <Notice kind="success">{notice}</Notice>}
         <ErrorBoundary resetKey={location.pathname}>
           <Outlet />
         </ErrorBoundary>
